@@ -1,0 +1,14 @@
+// The one place where values become remote shell text. Everything a remote host runs is built
+// from fixed script text plus values passed through quote().
+
+/** Quote one value for a POSIX shell: the result is always a single literal word. */
+export function quote(value: string): string {
+  if (/^[A-Za-z0-9_@%+=:,./-]+$/.test(value)) return value;
+  return `'${value.replaceAll("'", `'\\''`)}'`;
+}
+
+/** The command line that runs `script` in `sh`, as root through `sudo -n` when asked. */
+export function shCommand(script: string, sudo: boolean): string {
+  const sh = `sh -c ${quote(script)}`;
+  return sudo ? `sudo -n ${sh}` : sh;
+}

@@ -1,0 +1,46 @@
+import { execFileSync } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import { quote, shCommand } from '../../src/remote/shell.js';
+import { section, splitSections } from '../../src/remote/sections.js';
+
+const sh = (script: string) => execFileSync('sh', ['-c', script], { encoding: 'utf8' });
+
+describe('quote', () => {
+  const nasty = ["it's", '$(touch /tmp/x)', '`id`', 'a b\tc\nd', '"', '\\', '', '*', '-A FLEET -j RETURN'];
+  it.each(nasty)('passes %j to the shell as one literal word', (value) => {
+    expect(sh(`printf '%s|' ${quote(value)}`)).toBe(`${value}|`);
+  });
+
+  it('leaves plain words alone, so commands stay readable', () => {
+    expect(quote('/etc/iptables/rules.v4')).toBe('/etc/iptables/rules.v4');
+  });
+});
+
+describe('shCommand', () => {
+  it('wraps the script in sudo -n only when asked', () => {
+    expect(shCommand('echo hi', false)).toBe("sh -c 'echo hi'");
+    expect(shCommand('echo hi', true)).toBe("sudo -n sh -c 'echo hi'");
+  });
+});
+
+describe('sections', () => {
+  it('returns each section byte for byte with its exit code', () => {
+    const script = [
+      section('a', "printf 'one\\ntwo\\n'"),
+      section('b', "printf 'no newline'"),
+      section('c', 'false'),
+      section('d', 'exit 7'),
+      section('e', 'echo after an exit in an earlier section'),
+    ].join('\n');
+    const found = splitSections(sh(script));
+    expect(found.get('a')).toEqual({ output: 'one\ntwo\n', code: 0 });
+    expect(found.get('b')).toEqual({ output: 'no newline', code: 0 });
+    expect(found.get('c')).toEqual({ output: '', code: 1 });
+    expect(found.get('d')).toEqual({ output: '', code: 7 });
+    expect(found.get('e')?.output).toBe('after an exit in an earlier section\n');
+  });
+
+  it('does not take a section that never finished', () => {
+    expect(splitSections("@@fleet a\npartial\n").has('a')).toBe(false);
+  });
+});
