@@ -100,6 +100,8 @@ export interface HostFacts {
   filter4: FilterTable | null;
   filter6: FilterTable | null;
   iptablesBackend: 'nft' | 'legacy' | 'unknown';
+  /** DOCKER-USER is missing from the selected iptables but present in the other backend's. */
+  dockerUserInOtherBackend: boolean;
   persistence: PersistenceFacts;
 }
 

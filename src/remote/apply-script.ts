@@ -6,6 +6,7 @@
 //   3. read back and compare fleet's part with what the plan wants;
 //   4. netfilter-persistent save, and compare the saved files with the same;
 // and on a failure at any step, put back the rules and saved files the host had before.
+import { FLEET_PART_AWK } from './fleet-part.js';
 import { quote } from './shell.js';
 import type { Family } from '../model.js';
 
@@ -15,8 +16,8 @@ export interface FamilyChange {
   family: Family;
   /** `iptables-restore --noflush` input that makes the change. */
   restore: string;
-  /** `iptables-restore --noflush` input that puts the previous state back. */
-  rollback: string;
+  /** putBackBody() of the state before: what a failure puts back. */
+  putBack: string;
   /** fleet's part before and after, as fleetPart() prints it. */
   before: string;
   after: string;
@@ -35,19 +36,6 @@ export const EXIT = {
 /** Lines printed on stdout as each step completes, for the report. */
 export const STEP_MARK = '@@fleet-step';
 
-/**
- * awk program printing fleet's part of the filter table from iptables-save output or a saved
- * rules file: whether the FLEET chain exists, its rules in order, and each jump to it.
- * Keep in step with fleetPart() in src/plan.
- */
-const FLEET_PART_AWK = [
-  '{ sub(/^\\[[0-9]+:[0-9]+\\] /, "") }',
-  '/^\\*/ { table = substr($0, 2); next }',
-  'table != "filter" { next }',
-  '/^:FLEET / { print ":FLEET"; next }',
-  '/^-A FLEET / { print; next }',
-  '/^-A [^ ]+ -j FLEET$/ { print }',
-].join('\n');
 
 const TOOLS: Record<Family, { save: string; restore: string; file: string }> = {
   4: { save: 'iptables-save', restore: 'iptables-restore', file: '/etc/iptables/rules.v4' },
@@ -81,14 +69,20 @@ function prelude(): string {
 
 /** fail CODE MESSAGE: undo whatever was done so far, then exit with CODE. */
 function rollbackFunction(changes: FamilyChange[]): string {
-  const undoLive = changes.map(({ family, rollback }) =>
+  const undoLive = changes.map(({ family, putBack }) =>
     [
       `  case " $applied " in *" ${family} "*)`,
-      `    printf '%s' ${quote(rollback)} | ${TOOLS[family].restore} --noflush || undo_failed=1;;`,
+      `    put_back ${TOOLS[family].save} ${TOOLS[family].restore} ${quote(putBack)} || undo_failed=1;;`,
       '  esac',
     ].join('\n'),
   );
   return [
+    '# put_back SAVE RESTORE BODY: drop every live jump to FLEET, flush it, then replay BODY.',
+    'put_back() {',
+    `  { echo '*filter'; echo ':FLEET - [0:0]'`,
+    `    "$1" -t filter | awk '/^-A [^ ]+ -j FLEET$/ { sub(/^-A/, "-D"); print }'`,
+    `    printf '%s' "$3"; echo COMMIT; } | "$2" --noflush`,
+    '}',
     'fail() {',
     '  echo "$2" >&2; undo_failed=0',
     ...undoLive,
