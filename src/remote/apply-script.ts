@@ -42,9 +42,12 @@ const TOOLS: Record<Family, { save: string; restore: string; file: string }> = {
   6: { save: 'ip6tables-save', restore: 'ip6tables-restore', file: '/etc/iptables/rules.v6' },
 };
 
+const SAVED_FILES = [TOOLS[4].file, TOOLS[6].file];
+
 export function applyScript(changes: FamilyChange[], persist: boolean): string {
   return [
     prelude(),
+    savedFileFunctions(),
     rollbackFunction(changes),
     ...changes.map(checkBefore),
     ...changes.map(restoreStep),
@@ -86,7 +89,7 @@ function rollbackFunction(changes: FamilyChange[]): string {
     'fail() {',
     '  echo "$2" >&2; undo_failed=0',
     ...undoLive,
-    '  if [ -n "$saved" ]; then restore_saved || undo_failed=1; fi',
+    '  if [ -n "$saved" ]; then restore_saved || undo_failed=1; else drop_backups; fi',
     `  if [ "$undo_failed" = 1 ]; then echo "rolling back failed too: check this host by hand" >&2; exit ${EXIT.rollback}; fi`,
     '  exit "$1"',
     '}',
@@ -117,28 +120,37 @@ function verifyStep({ family, after }: FamilyChange): string {
  * and put back if the save fails or a saved file does not hold the planned rules.
  */
 function persistSteps(changes: FamilyChange[]): string {
-  const files = [TOOLS[4].file, TOOLS[6].file];
-  const backup = files.map((f) => `if [ -e ${f} ]; then cp -p ${f} ${f}.fleet-undo; else : > ${f}.fleet-none; fi`);
-  const putBack = files.map(
-    (f) => `  if [ -e ${f}.fleet-none ]; then rm -f ${f} ${f}.fleet-none; else mv -f ${f}.fleet-undo ${f}; fi`,
-  );
   const check = changes.map(
     ({ family, after }) =>
       `[ "$(fleet_part ${TOOLS[family].file})" = ${quote(after)} ] || fail ${EXIT.persist} "${TOOLS[family].file} does not hold the planned rules after netfilter-persistent save; rolled back"`,
   );
-  const cleanup = files.map((f) => `rm -f ${f}.fleet-undo ${f}.fleet-none`);
   return [
-    'restore_saved() {',
-    ...putBack,
-    '}',
     'command -v netfilter-persistent >/dev/null ||',
     `  fail ${EXIT.persist} "netfilter-persistent is not installed (sudo apt-get install iptables-persistent)"`,
     'mkdir -p /etc/iptables',
-    ...backup,
+    ...SAVED_FILES.map(
+      (f) =>
+        `{ if [ -e ${f} ]; then cp -p ${f} ${f}.fleet-undo; else : > ${f}.fleet-none; fi; } ||\n` +
+        `  fail ${EXIT.persist} "cannot back up ${f} before saving; nothing was saved, rolled back"`,
+    ),
     'saved=1',
     `netfilter-persistent save >&2 || fail ${EXIT.persist} "netfilter-persistent save failed; rolled back"`,
     ...check,
-    ...cleanup,
+    'drop_backups',
     `echo '${STEP_MARK} persisted'`,
+  ].join('\n');
+}
+
+/** Put the saved files back as they were before netfilter-persistent save, or drop the copies. */
+function savedFileFunctions(): string {
+  return [
+    'restore_saved() {',
+    ...SAVED_FILES.map(
+      (f) => `  if [ -e ${f}.fleet-none ]; then rm -f ${f} ${f}.fleet-none; else mv -f ${f}.fleet-undo ${f}; fi`,
+    ),
+    '}',
+    'drop_backups() {',
+    ...SAVED_FILES.map((f) => `  rm -f ${f}.fleet-undo ${f}.fleet-none`),
+    '}',
   ].join('\n');
 }
