@@ -1,0 +1,12 @@
+// `~` in paths from files, expanded against a home directory passed in (so this stays pure).
+import { posix } from 'node:path';
+import type { Parsed } from '../policy/source.js';
+
+export function expandHome(path: string, home: string): Parsed<string> {
+  if (path === '~') return { ok: true, value: home };
+  if (path.startsWith('~/')) return { ok: true, value: posix.join(home, path.slice(2)) };
+  if (path.startsWith('~')) {
+    return { ok: false, problem: `\`${path}\`: only \`~\` and \`~/\` are expanded`, fix: 'write the full path' };
+  }
+  return { ok: true, value: path };
+}

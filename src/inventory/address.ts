@@ -1,0 +1,24 @@
+// A host's SSH address: IPv4, IPv6 or a DNS name, checked, and reduced to a key that two ways of
+// writing the same address share (for finding a host given twice).
+import ipaddr from 'ipaddr.js';
+import type { Parsed } from '../policy/source.js';
+
+const LABEL = /^[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?$/;
+
+export function addressKey(text: string): Parsed<string> {
+  if (text.includes(':')) {
+    if (ipaddr.IPv6.isValid(text)) return { ok: true, value: ipaddr.IPv6.parse(text).toRFC5952String() };
+    return bad(text, 'IPv6 address');
+  }
+  if (/^[\d.]+$/.test(text)) {
+    return ipaddr.IPv4.isValidFourPartDecimal(text) ? { ok: true, value: text } : bad(text, 'IPv4 address');
+  }
+  const name = text.replace(/\.$/, '');
+  const labels = name.split('.');
+  if (name.length <= 253 && labels.every((l) => LABEL.test(l))) return { ok: true, value: name.toLowerCase() };
+  return bad(text, 'DNS name');
+}
+
+function bad(text: string, what: string): Parsed<never> {
+  return { ok: false, problem: `\`${text}\` is not a valid ${what}`, fix: 'write an IPv4 or IPv6 address, or a DNS name' };
+}
