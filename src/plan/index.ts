@@ -1,0 +1,5 @@
+// The planner and what renders its result for a host.
+export { planHost } from './plan.js';
+export { renderClear, renderRestore } from './restore.js';
+export { fleetLines } from './live.js';
+export { DOCKER_USER, FLEET } from './spec.js';

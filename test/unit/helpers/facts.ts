@@ -1,0 +1,54 @@
+// HostFacts for planner tests: captured lab output, or tables written inline.
+import { parseDockerInspect } from '../../../src/facts/docker.js';
+import { parseFilterTable } from '../../../src/facts/iptables.js';
+import type { FilterTable, HostFacts, HostSpec, Policy, PublishedPort } from '../../../src/model.js';
+import { parsePolicy } from '../../../src/policy/parse.js';
+import { fixture } from './fixtures.js';
+
+/** Docker 20.10's filter table with nothing of fleet's and no user rule, as a base to add to. */
+export const DOCKER_20_10 = fixture('docker-20.10/iptables-save-filter.txt');
+
+export function facts(over: Partial<HostFacts> = {}): HostFacts {
+  return {
+    docker: { serverVersion: '20.10.24+dfsg1' },
+    ports: [],
+    filter4: parseFilterTable(DOCKER_20_10),
+    filter6: null,
+    iptablesBackend: 'nft',
+    dockerUserInOtherBackend: false,
+    persistence: { installed: true, enabledAtBoot: true },
+    ...over,
+  };
+}
+
+/** lab1 as captured: Docker 20.10, seven containers, nothing of fleet's yet. */
+export function labFacts(): HostFacts {
+  return facts({ ports: parseDockerInspect(fixture('docker-20.10/docker-inspect.json')) });
+}
+
+/** A filter table: Docker's chains with `lines` (`-A ...`) put into it in order. */
+export function table(lines: string[], chains: string[] = ['DOCKER-USER']): FilterTable {
+  const declared = [':INPUT ACCEPT [0:0]', ':FORWARD DROP [0:0]', ':OUTPUT ACCEPT [0:0]'];
+  const text = ['*filter', ...declared, ...chains.map((c) => `:${c} - [0:0]`), ...lines, 'COMMIT'];
+  return parseFilterTable(text.join('\n'));
+}
+
+export function port(container: string, spec: string): PublishedPort {
+  const m = /^(\d+)\/(tcp|udp) (\S+) (\d+)$/.exec(spec);
+  if (!m) throw new Error(`port spec: ${spec}`);
+  return { container, containerPort: Number(m[1]), protocol: m[2] as 'tcp' | 'udp', hostIp: m[3]!, hostPort: Number(m[4]) };
+}
+
+/** A policy read from YAML the way fleet reads it; a test with a broken policy fails at once. */
+export function policy(name: string, yaml: string): Policy {
+  const { policy: read, errors } = parsePolicy(yaml, `policies/${name}.yaml`);
+  if (errors.length > 0) throw new Error(errors.map((e) => e.message).join('\n'));
+  return read;
+}
+
+export function host(policies: string[], name = 'lab1'): HostSpec {
+  return {
+    name, address: '198.18.1.1', port: 22, user: 'pi', knownHostsFile: '/k', sudo: true, policies,
+    groups: [], where: { file: 'inventory/hosts.yaml', line: 11, col: 3 },
+  };
+}
