@@ -19,6 +19,8 @@ export type LoadedKey =
 
 const MAX_PASSPHRASE_TRIES = 3;
 
+type Prompt = (question: string) => Promise<string>;
+
 /**
  * Reads and decrypts key files, each at most once per loader, so a passphrase is asked for
  * once even when many hosts connect at the same time. Passphrases are not kept.
@@ -26,18 +28,19 @@ const MAX_PASSPHRASE_TRIES = 3;
 export class KeyLoader {
   private readonly keys = new Map<string, Promise<LoadedKey>>();
 
-  constructor(private readonly prompt?: (question: string) => Promise<string>) {}
-
-  load(file: string): Promise<LoadedKey> {
-    let loaded = this.keys.get(file);
-    if (!loaded) {
-      loaded = this.read(file);
-      this.keys.set(file, loaded);
-    }
-    return loaded;
+  load(file: string, prompt: Prompt | undefined): Promise<LoadedKey> {
+    const cached = this.keys.get(file);
+    if (cached) return cached;
+    const loading = this.read(file, prompt);
+    this.keys.set(file, loading);
+    // Not kept: a later caller that can ask for the passphrase should get to ask.
+    void loading.then((key) => {
+      if (!key.ok && !key.missing && key.encrypted) this.keys.delete(file);
+    });
+    return loading;
   }
 
-  private async read(file: string): Promise<LoadedKey> {
+  private async read(file: string, prompt: Prompt | undefined): Promise<LoadedKey> {
     let data: Buffer;
     try {
       data = await readFile(file);
@@ -49,17 +52,13 @@ export class KeyLoader {
     const plain = utils.parseKey(data);
     if (!(plain instanceof Error)) return checked(plain);
     if (!/no passphrase given/i.test(plain.message)) return unusable(plain);
-    if (!this.prompt) {
+    if (!prompt) {
       return { ok: false, missing: false, encrypted: true, reason: 'encrypted, no terminal' };
     }
-    return this.decrypt(file, data, this.prompt);
+    return this.decrypt(file, data, prompt);
   }
 
-  private async decrypt(
-    file: string,
-    data: Buffer,
-    prompt: (question: string) => Promise<string>,
-  ): Promise<LoadedKey> {
+  private async decrypt(file: string, data: Buffer, prompt: Prompt): Promise<LoadedKey> {
     for (let i = 0; i < MAX_PASSPHRASE_TRIES; i++) {
       const passphrase = await prompt(`Enter passphrase for key '${file}': `).catch(() => '');
       if (passphrase === '') break;
@@ -90,6 +89,7 @@ export interface AuthPlan {
   user: string;
   agentSocket: string | undefined;
   identities: readonly Identity[];
+  prompt: Prompt | undefined;
 }
 
 /** What happened while logging in, for the message when it fails. */
@@ -123,7 +123,7 @@ export function makeAuthHandler(
     });
   }
   for (const identity of plan.identities) {
-    steps.push(() => keyStep(identity.file, plan.user, loader, log, hooks));
+    steps.push(() => keyStep(identity.file, plan, loader, log, hooks));
   }
   return (authsLeft, _partial, next) => {
     // On the first call ssh2 passes null: nothing is known about the server yet.
@@ -153,16 +153,16 @@ async function nextStep(
 
 async function keyStep(
   file: string,
-  user: string,
+  plan: AuthPlan,
   loader: KeyLoader,
   log: AuthLog,
   hooks: Hooks,
 ): Promise<AuthMethod | undefined> {
   hooks.waiting(true);
-  const loaded = await loader.load(file).finally(() => hooks.waiting(false));
+  const loaded = await loader.load(file, plan.prompt).finally(() => hooks.waiting(false));
   if (loaded.ok) {
     log.tried.push(`key ${file}`);
-    return { type: 'publickey', username: user, key: loaded.key };
+    return { type: 'publickey', username: plan.user, key: loaded.key };
   }
   if (!loaded.missing) {
     log.skipped.push({ file, encrypted: loaded.encrypted, reason: loaded.reason });

@@ -26,6 +26,7 @@ export interface DialParams {
   keepaliveIntervalMs: number;
   agentSocket: string | undefined;
   loader: KeyLoader;
+  prompt: ((question: string) => Promise<string>) | undefined;
   /** An open connection to the previous hop, to reach this one through. */
   via?: { client: Client; label: string };
 }
@@ -137,7 +138,12 @@ class Dial {
       algorithms: { kex: KEX, serverHostKey: hostKeyAlgorithms(this.knownTypes) },
       hostVerifier: (key: Buffer, verify: (valid: boolean) => void) => this.verify(key, verify),
       authHandler: makeAuthHandler(
-        { user: this.hop.user, agentSocket: this.p.agentSocket, identities: this.hop.identities },
+        {
+          user: this.hop.user,
+          agentSocket: this.p.agentSocket,
+          identities: this.hop.identities,
+          prompt: this.p.prompt,
+        },
         this.p.loader,
         this.log,
         {

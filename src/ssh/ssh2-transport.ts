@@ -23,15 +23,8 @@ import type {
 
 /** Each transport keeps its own decrypted keys, so a passphrase is asked once per run. */
 export function createSsh2Transport(): Transport {
-  const loaders = new Map<ConnectOptions['prompt'], KeyLoader>();
-  const loaderFor = (prompt: ConnectOptions['prompt']): KeyLoader => {
-    let loader = loaders.get(prompt);
-    if (!loader) loaders.set(prompt, (loader = new KeyLoader(prompt)));
-    return loader;
-  };
-  return {
-    connect: (host, opts, defaulted) => connect(host, opts, defaulted, loaderFor(opts.prompt)),
-  };
+  const loader = new KeyLoader();
+  return { connect: (host, opts, defaulted) => connect(host, opts, defaulted, loader) };
 }
 
 export const ssh2Transport: Transport = createSsh2Transport();
@@ -97,6 +90,7 @@ function dialParams(
     keepaliveIntervalMs: opts.keepaliveIntervalMs,
     agentSocket: env.SSH_AUTH_SOCK || undefined,
     loader,
+    prompt: opts.prompt,
     ...(via ? { via } : {}),
   };
 }

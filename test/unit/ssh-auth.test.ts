@@ -95,6 +95,14 @@ describe('key files', () => {
     }
   });
 
+  it('still asks later, on a terminal, after a run without one found the key encrypted', async () => {
+    const transport = createSsh2Transport();
+    expect(await failure(connectTarget(homes.encrypted, {}, transport))).toContain('is encrypted');
+    const prompt = vi.fn(async () => PASSPHRASE);
+    await (await connectTarget(homes.encrypted, { prompt }, transport)).close();
+    expect(prompt).toHaveBeenCalledOnce();
+  });
+
   it('does not count the time spent typing a passphrase against the connect timeout', async () => {
     const slow = async () => new Promise<string>((resolve) => setTimeout(resolve, 600, PASSPHRASE));
     const opts = { prompt: slow, connectTimeoutMs: 400 };
