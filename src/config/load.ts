@@ -35,7 +35,8 @@ export function parseConfig(files: ConfigFiles, home: string): Config {
   const ctx = { home, policies: policies.map((p) => p.name), policiesDir: files.policiesDir };
   const { inventory, errors } = parseInventory(files.inventory.text, files.inventory.file, ctx);
   const clean = parsed.filter((p) => p.errors.length === 0).map((p) => p.policy);
-  const all = [...errors, ...parsed.flatMap((p) => p.errors), ...findConflicts(inventory.hosts, clean)];
+  const conflicts = findConflicts(inventory.hosts, clean);
+  const all = [...errors, ...parsed.flatMap((p) => p.errors), ...conflicts];
   if (all.length > 0) throw new UserErrors(sortErrors(all));
   return { inventory, policies };
 }
@@ -65,7 +66,8 @@ async function readText(file: string, fix: string): Promise<TextFile> {
 async function policyFileNames(dir: string): Promise<string[]> {
   let entries: string[];
   try {
-    entries = (await readdir(dir, { withFileTypes: true })).filter((e) => e.isFile()).map((e) => e.name);
+    const found = await readdir(dir, { withFileTypes: true });
+    entries = found.filter((e) => e.isFile()).map((e) => e.name);
   } catch (err) {
     const fix = 'pass the directory of policy files with --policies DIR';
     throw new UserErrors([new UserError(undefined, dir, `cannot read it: ${reason(err)}`, fix)]);

@@ -6,7 +6,8 @@ export function expandHome(path: string, home: string): Parsed<string> {
   if (path === '~') return { ok: true, value: home };
   if (path.startsWith('~/')) return { ok: true, value: posix.join(home, path.slice(2)) };
   if (path.startsWith('~')) {
-    return { ok: false, problem: `\`${path}\`: only \`~\` and \`~/\` are expanded`, fix: 'write the full path' };
+    const problem = `\`${path}\`: only \`~\` and \`~/\` are expanded`;
+    return { ok: false, problem, fix: 'write the full path' };
   }
   return { ok: true, value: path };
 }

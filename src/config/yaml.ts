@@ -39,7 +39,9 @@ function syntaxProblem(code: string, message: string): { text: string; fix: stri
   if (code === 'MULTIPLE_DOCS') {
     return { text: 'more than one YAML document', fix: 'keep one: remove the extra `---`' };
   }
-  if (code === 'TAB_AS_INDENT') return { text: 'a tab used as indentation', fix: 'indent with spaces' };
+  if (code === 'TAB_AS_INDENT') {
+    return { text: 'a tab used as indentation', fix: 'indent with spaces' };
+  }
   const first = message.split('\n')[0]?.replace(/ at line \d+, column \d+:?$/, '') ?? message;
   return { text: `YAML syntax: ${first}`, fix: 'check the indentation, quotes and brackets here' };
 }
@@ -47,7 +49,8 @@ function syntaxProblem(code: string, message: string): { text: string; fix: stri
 function reportAliases(doc: ReturnType<typeof parseDocument>, report: FileReport): void {
   visit(doc, {
     Alias(_, node) {
-      report.fail(node, '', `YAML alias \`*${node.source}\` is not supported`, 'write the value out');
+      const problem = `YAML alias \`*${node.source}\` is not supported`;
+      report.fail(node, '', problem, 'write the value out');
     },
   });
 }
@@ -89,19 +92,27 @@ export function asMap(
   at?: Node,
 ): YAMLMap | undefined {
   if (isMap(node)) return node;
-  report.fail(isNull(node) ? at ?? node : node, path, `should be a mapping, not ${kindOf(node)}`, 'write `key: value` lines below it, indented');
+  const problem = `should be a mapping, not ${kindOf(node)}`;
+  report.fail(
+    isNull(node) ? at ?? node : node,
+    path,
+    problem,
+    'write `key: value` lines below it, indented',
+  );
   return undefined;
 }
 
 export function asSeq(node: Node | null, path: string, report: FileReport): YAMLSeq | undefined {
   if (isSeq(node)) return node;
-  report.fail(node, path, `should be a list, not ${kindOf(node)}`, 'write [a, b] or one `- item` per line');
+  const problem = `should be a list, not ${kindOf(node)}`;
+  report.fail(node, path, problem, 'write [a, b] or one `- item` per line');
   return undefined;
 }
 
 export function asText(node: Node | null, path: string, report: FileReport): string | undefined {
   if (isScalar(node) && typeof node.value === 'string' && node.value !== '') return node.value;
-  report.fail(node, path, `should be text, not ${kindOf(node)}`, 'write it as text, in quotes if need be');
+  const problem = `should be text, not ${kindOf(node)}`;
+  report.fail(node, path, problem, 'write it as text, in quotes if need be');
   return undefined;
 }
 
@@ -118,7 +129,8 @@ export function asPort(node: Node | null, path: string, report: FileReport): num
     return value;
   }
   if (typeof value === 'string' && /^\d+$/.test(value)) {
-    report.fail(node, path, `\`"${value}"\` is text, not a number`, `write it without quotes: ${value}`);
+    const problem = `\`"${value}"\` is text, not a number`;
+    report.fail(node, path, problem, `write it without quotes: ${value}`);
   } else {
     const what = typeof value === 'number' ? `\`${value}\`` : kindOf(node);
     report.fail(node, path, `${what} is not a port`, 'use a whole number from 1 to 65535');
@@ -170,7 +182,12 @@ export function fields(
   return out;
 }
 
-function readField(key: Node, value: Node | null, path: string, report: FileReport): Field | undefined {
+function readField(
+  key: Node,
+  value: Node | null,
+  path: string,
+  report: FileReport,
+): Field | undefined {
   if (isScalar(key) && (typeof key.value === 'string' || typeof key.value === 'number')) {
     const name = String(key.value);
     return { key: name, keyNode: key, value, path: child(path, name) };
@@ -181,11 +198,13 @@ function readField(key: Node, value: Node | null, path: string, report: FileRepo
 
 function reportTwice(field: Field, first: Field, report: FileReport): void {
   const line = report.where(first.keyNode).line;
-  report.fail(field.keyNode, field.path, `\`${field.key}\` is given twice`, `the first is on line ${line}; keep one`);
+  const fix = `the first is on line ${line}; keep one`;
+  report.fail(field.keyNode, field.path, `\`${field.key}\` is given twice`, fix);
 }
 
 function reportUnknown(field: Field, known: readonly string[], report: FileReport): void {
-  report.fail(field.keyNode, field.path, `unknown key \`${field.key}\``, suggest(field.key, known, 'known keys'));
+  const fix = suggest(field.key, known, 'known keys');
+  report.fail(field.keyNode, field.path, `unknown key \`${field.key}\``, fix);
 }
 
 /** The field's value node, or a report that it is missing. */

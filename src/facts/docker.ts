@@ -56,7 +56,9 @@ export function parseDockerInfo(text: string): DockerFacts {
     ServerVersion?: string;
     FirewallBackend?: { Driver?: string } | null;
   };
-  if (typeof info?.ServerVersion !== 'string') throw new Error('docker info printed no ServerVersion');
+  if (typeof info?.ServerVersion !== 'string') {
+    throw new Error('docker info printed no ServerVersion');
+  }
   const backend = info.FirewallBackend?.Driver;
   return { serverVersion: info.ServerVersion, ...(backend ? { firewallBackend: backend } : {}) };
 }

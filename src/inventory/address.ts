@@ -7,18 +7,23 @@ const LABEL = /^[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?$/;
 
 export function addressKey(text: string): Parsed<string> {
   if (text.includes(':')) {
-    if (ipaddr.IPv6.isValid(text)) return { ok: true, value: ipaddr.IPv6.parse(text).toRFC5952String() };
-    return bad(text, 'IPv6 address');
+    if (!ipaddr.IPv6.isValid(text)) return bad(text, 'IPv6 address');
+    return { ok: true, value: ipaddr.IPv6.parse(text).toRFC5952String() };
   }
   if (/^[\d.]+$/.test(text)) {
-    return ipaddr.IPv4.isValidFourPartDecimal(text) ? { ok: true, value: text } : bad(text, 'IPv4 address');
+    return ipaddr.IPv4.isValidFourPartDecimal(
+      text) ? { ok: true,
+      value: text } : bad(text,
+      'IPv4 address',
+    );
   }
   const name = text.replace(/\.$/, '');
   const labels = name.split('.');
-  if (name.length <= 253 && labels.every((l) => LABEL.test(l))) return { ok: true, value: name.toLowerCase() };
-  return bad(text, 'DNS name');
+  if (name.length > 253 || !labels.every((l) => LABEL.test(l))) return bad(text, 'DNS name');
+  return { ok: true, value: name.toLowerCase() };
 }
 
 function bad(text: string, what: string): Parsed<never> {
-  return { ok: false, problem: `\`${text}\` is not a valid ${what}`, fix: 'write an IPv4 or IPv6 address, or a DNS name' };
+  const fix = 'write an IPv4 or IPv6 address, or a DNS name';
+  return { ok: false, problem: `\`${text}\` is not a valid ${what}`, fix };
 }

@@ -67,7 +67,13 @@ function readInventory(top: YAMLMap, inventory: Inventory, r: Reader): void {
   const found = fields(top, '', r.report, TOP_KEYS);
   const defaultsField = found.get('defaults');
   const defaults = defaultsField ? readDefaults(defaultsField, r) : {};
-  const hostsField = required(found, 'hosts', { node: top, path: '' }, r.report, 'add `hosts:`, each with an `address:`');
+  const hostsField = required(
+    found,
+    'hosts',
+    { node: top, path: '' },
+    r.report,
+    'add `hosts:`, each with an `address:`',
+  );
   const hosts = hostsField ? readHosts(hostsField, defaults, r) : [];
   const groupsField = found.get('groups');
   const names = hosts.map((h) => h.spec.name);
@@ -103,7 +109,12 @@ function readConnection(found: Map<string, Field>, r: Reader): Connection {
 function readUser(field: Field, report: FileReport): string | undefined {
   const user = asText(field.value, field.path, report);
   if (user === undefined || USER.test(user)) return user;
-  report.fail(field.value, field.path, `\`${user}\` is not a user name`, 'use at most 32 letters, digits, `_`, `.` and `-`');
+  report.fail(
+    field.value,
+    field.path,
+    `\`${user}\` is not a user name`,
+    'use at most 32 letters, digits, `_`, `.` and `-`',
+  );
   return undefined;
 }
 
@@ -127,7 +138,12 @@ interface ReadHost {
 function readHosts(field: Field, defaults: Connection, r: Reader): ReadHost[] {
   const map = asMap(field.value, field.path, r.report, field.keyNode);
   if (map && map.items.length === 0) {
-    r.report.fail(field.keyNode, field.path, 'there are no hosts', 'add a host: `name:` with `address:` below it');
+    r.report.fail(
+      field.keyNode,
+      field.path,
+      'there are no hosts',
+      'add a host: `name:` with `address:` below it',
+    );
   }
   const entries = map ? [...fields(map, field.path, r.report).values()] : [];
   return entries.flatMap((entry) => {
@@ -145,7 +161,12 @@ function readHost(entry: Field, defaults: Connection, r: Reader): ReadHost | und
   const connection = { ...defaults, ...readConnection(found, r) };
   const policies = readPolicyNames(found.get('policies'), r);
   if (!found.has('user') && !defaults.userWritten) {
-    r.report.fail(entry.keyNode, `${entry.path}.user`, 'no `user` to log in as', 'set `user:` here or under `defaults:`');
+    r.report.fail(
+      entry.keyNode,
+      `${entry.path}.user`,
+      'no `user` to log in as',
+      'set `user:` here or under `defaults:`',
+    );
   }
   if (!address || connection.user === undefined) return undefined;
   const spec = hostSpec(entry, address.text, { ...connection, user: connection.user }, policies, r);
@@ -198,7 +219,12 @@ function checkAddresses(hosts: ReadHost[], report: FileReport): void {
     if (!seen) first.set(host.addressKey, host);
     else {
       const problem = `same address and port as host \`${seen.spec.name}\` (${host.addressKey})`;
-      report.fail(host.addressNode, `hosts.${host.spec.name}.address`, problem, 'give each host its own address, or remove one');
+      report.fail(
+        host.addressNode,
+        `hosts.${host.spec.name}.address`,
+        problem,
+        'give each host its own address, or remove one',
+      );
     }
   }
 }
@@ -218,10 +244,21 @@ function readGroups(field: Field, hosts: string[], r: Reader): Group[] {
 function readGroup(entry: Field, map: YAMLMap, hosts: string[], r: Reader): Group {
   const found = fields(map, entry.path, r.report, GROUP_KEYS);
   const fix = 'list the hosts that take this group\'s policies';
-  const hostsField = required(found, 'hosts', { node: entry.keyNode, path: entry.path }, r.report, fix);
+  const hostsField = required(
+    found,
+    'hosts',
+    { node: entry.keyNode, path: entry.path },
+    r.report,
+    fix,
+  );
   const members = hostsField ? textItems(hostsField.value, hostsField.path, r.report) : [];
   for (const member of members.filter((m) => !hosts.includes(m.text))) {
-    r.report.fail(member.node, member.path, `unknown host \`${member.text}\``, suggest(member.text, hosts, 'hosts in this inventory'));
+    r.report.fail(
+      member.node,
+      member.path,
+      `unknown host \`${member.text}\``,
+      suggest(member.text, hosts, 'hosts in this inventory'),
+    );
   }
   const policies = readPolicyNames(found.get('policies'), r);
   return { name: entry.key, hosts: members.map((m) => m.text), policies };
@@ -231,14 +268,20 @@ function readPolicyNames(field: Field | undefined, r: Reader): string[] {
   const names = field ? textItems(field.value, field.path, r.report) : [];
   return names.flatMap((entry) => {
     if (r.ctx.policies.includes(entry.text)) return [entry.text];
-    r.report.fail(entry.node, entry.path, `unknown policy \`${entry.text}\``, policyFix(entry.text, r.ctx));
+    r.report.fail(
+      entry.node,
+      entry.path,
+      `unknown policy \`${entry.text}\``,
+      policyFix(entry.text, r.ctx),
+    );
     return [];
   });
 }
 
 function policyFix(name: string, ctx: InventoryContext): string {
   const near = suggest(name, ctx.policies, 'known policies');
-  return near.startsWith('did you mean') ? near : `there is no ${ctx.policiesDir}/${name}.yaml; ${near}`;
+  if (near.startsWith('did you mean')) return near;
+  return `there is no ${ctx.policiesDir}/${name}.yaml; ${near}`;
 }
 
 function checkName(entry: Field, what: string, report: FileReport): void {

@@ -19,13 +19,20 @@ export function diffLines(live: string[], wanted: string[]): Step[] {
   return steps;
 }
 
-function nextStep(live: string[], wanted: string[], common: number[][], at: [number, number]): Step {
+function nextStep(
+  live: string[],
+  wanted: string[],
+  common: number[][],
+  at: [number, number],
+): Step {
   const [i, j] = at;
   const line = live[i];
   if (line !== undefined && line === wanted[j]) return { op: 'keep', line };
   const afterRemove = common[i + 1]?.[j] ?? 0;
   const afterAdd = common[i]?.[j + 1] ?? 0;
-  if (line !== undefined && (j >= wanted.length || afterRemove >= afterAdd)) return { op: 'remove', line };
+  if (line !== undefined && (j >= wanted.length || afterRemove >= afterAdd)) {
+    return { op: 'remove', line };
+  }
   return { op: 'add', line: wanted[j] ?? '', index: j };
 }
 

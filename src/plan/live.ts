@@ -27,7 +27,8 @@ export interface JumpFixes {
 export function jumpFixes(table: FilterTable): JumpFixes {
   const chains = table.rules.filter((r) => r.spec === JUMP).map((r) => r.chain);
   const own = chains.filter((c) => c === DOCKER_USER);
-  return { add: own.length === 0, remove: [...chains.filter((c) => c !== DOCKER_USER), ...own.slice(1)] };
+  const elsewhere = chains.filter((c) => c !== DOCKER_USER);
+  return { add: own.length === 0, remove: [...elsewhere, ...own.slice(1)] };
 }
 
 /** The live part equals `wanted` (one family's rules), so there is nothing to do. */
@@ -42,7 +43,7 @@ export function inSync(table: FilterTable, wanted: Rule[]): boolean {
 export function familyChanges(table: FilterTable, wanted: Rule[], family: Family): Change[] {
   const fixes = jumpFixes(table);
   const jump = wanted.find((r) => r.chain === DOCKER_USER && r.spec === JUMP);
-  const jumps: Change[] = fixes.remove.map((chain) => remove(family, chain, JUMP, extraJump(chain)));
+  const jumps = fixes.remove.map((chain) => remove(family, chain, JUMP, extraJump(chain)));
   if (fixes.add && jump) jumps.unshift({ op: 'add', rule: jump });
   return [...jumps, ...fleetChanges(table, wanted.filter((r) => r.chain === FLEET), family)];
 }
@@ -53,7 +54,8 @@ function fleetChanges(table: FilterTable, wanted: Rule[], family: Family): Chang
   return diffLines(live, wanted.map((r) => r.spec)).flatMap((step): Change[] => {
     if (step.op === 'keep') return [];
     if (step.op === 'add') return [{ op: 'add', rule: wanted[step.index] as Rule }];
-    const why = specs.has(step.line) ? 'out of order: it comes back at its place' : 'no policy wants it now';
+    const moved = specs.has(step.line);
+    const why = moved ? 'out of order: it comes back at its place' : 'no policy wants it now';
     return [remove(family, FLEET, step.line, why)];
   });
 }
@@ -75,12 +77,16 @@ export function liveWarnings(table: FilterTable, family: Family): string[] {
   const name = `IPv${family}`;
   const warnings: string[] = [];
   if (!table.rules.some((r) => r.chain === 'FORWARD' && r.spec === `-j ${DOCKER_USER}`)) {
-    warnings.push(`${name}: FORWARD does not jump to DOCKER-USER, so fleet's rules see no traffic (restart Docker to put its jump back)`);
+    warnings.push(
+      `${name}: FORWARD does not jump to DOCKER-USER, so fleet's rules see no traffic` +
+        ' (restart Docker to put its jump back)',
+    );
   }
   for (const spec of passedAboveJump(table)) {
     warnings.push(
-      `${name}: DOCKER-USER has \`${spec}\` above fleet's jump, so what it matches skips fleet's rules` +
-        ' (fleet does not move your rules; move it below `-j FLEET` if fleet should see that traffic)',
+      `${name}: DOCKER-USER has \`${spec}\` above fleet's jump,` +
+        " so what it matches skips fleet's rules (fleet does not move your rules;" +
+        ' move it below `-j FLEET` if fleet should see that traffic)',
     );
   }
   return warnings;
@@ -90,5 +96,6 @@ export function liveWarnings(table: FilterTable, family: Family): string[] {
 function passedAboveJump(table: FilterTable): string[] {
   const mine = table.rules.filter((r) => r.chain === DOCKER_USER).map((r) => r.spec);
   const at = mine.indexOf(JUMP);
-  return at < 0 ? [] : mine.slice(0, at).filter((spec) => /(^| )-j (ACCEPT|RETURN)( |$)/.test(spec));
+  const passes = (spec: string): boolean => /(^| )-j (ACCEPT|RETURN)( |$)/.test(spec);
+  return at < 0 ? [] : mine.slice(0, at).filter(passes);
 }

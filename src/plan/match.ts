@@ -20,7 +20,9 @@ export function matchRules(
   const warnings: string[] = [];
   for (const rule of rules) {
     const found = portsOf(rule.target, ports);
-    if (typeof found === 'string') warnings.push(`${origin(rule)}: ${found}, so the rule does nothing`);
+    if (typeof found === 'string') {
+      warnings.push(`${origin(rule)}: ${found}, so the rule does nothing`);
+    }
     else matches.push(...found.map((port) => ({ rule, port })));
   }
   return { matches, warnings };
@@ -31,7 +33,8 @@ type ContainerTarget = Extract<Target, { kind: 'container' }>;
 /** The ports `target` means, or why there are none. */
 function portsOf(target: Target, ports: PublishedPort[]): PublishedPort[] | string {
   if (target.kind === 'container') return containerPorts(target, ports);
-  const found = ports.filter((p) => p.hostPort === target.hostPort && p.protocol === target.protocol);
+  const { hostPort, protocol } = target;
+  const found = ports.filter((p) => p.hostPort === hostPort && p.protocol === protocol);
   return found.length > 0 ? found : `no container publishes ${targetLabel(target)}`;
 }
 
@@ -39,14 +42,17 @@ function containerPorts(target: ContainerTarget, ports: PublishedPort[]): Publis
   const mine = ports.filter((p) => p.container === target.container);
   if (mine.length === 0) return `container ${target.container} is not running or publishes no port`;
   const same = mine.filter((p) => p.protocol === target.protocol);
-  const found = target.port === undefined ? onlyPort(same) : same.filter((p) => p.containerPort === target.port);
+  const { port } = target;
+  const found = port === undefined ? onlyPort(same) : same.filter((p) => p.containerPort === port);
   if (found.length > 0) return found;
-  if (target.port !== undefined) {
-    return `${target.container} does not publish ${target.port}/${target.protocol} (it publishes ${published(mine)})`;
+  if (port !== undefined) {
+    const what = `${port}/${target.protocol}`;
+    return `${target.container} does not publish ${what} (it publishes ${published(mine)})`;
   }
   const count = new Set(same.map((p) => p.containerPort)).size;
   const which = count === 0 ? `no ${target.protocol} port` : `${count} ${target.protocol} ports`;
-  return `${target.container} publishes ${which} (${published(mine)}) and the rule names no \`port\``;
+  return `${target.container} publishes ${which} (${published(mine)})` +
+    ' and the rule names no `port`';
 }
 
 /** The bindings of the one container port among `ports`; none when there are several. */

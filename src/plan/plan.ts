@@ -20,7 +20,11 @@ export function planHost(host: HostSpec, policies: Policy[], facts: HostFacts): 
     host: host.name,
     wanted: families.flatMap((f) => f.wanted),
     changes: families.flatMap((f) => f.changes),
-    warnings: [...warnings, ...unfiltered(all, families.length === 2), ...families.flatMap((f) => f.warnings)],
+    warnings: [
+      ...warnings,
+      ...unfiltered(all, families.length === 2),
+      ...families.flatMap((f) => f.warnings),
+    ],
     notes: notes(all, matches, facts.ports),
     matched: matches.length,
   };
@@ -29,7 +33,8 @@ export function planHost(host: HostSpec, policies: Policy[], facts: HostFacts): 
 function planFamily(family: Family, table: FilterTable, all: Restriction[]) {
   const mine = all.filter((r) => familyOf(r.port) === family && !onLoopback(r.port));
   const wanted = wantedRules(mine, family);
-  return { wanted, changes: familyChanges(table, wanted, family), warnings: liveWarnings(table, family) };
+  const changes = familyChanges(table, wanted, family);
+  return { wanted, changes, warnings: liveWarnings(table, family) };
 }
 
 function noDockerUser(host: HostSpec): HostError {
@@ -41,7 +46,7 @@ function noDockerUser(host: HostSpec): HostError {
   );
 }
 
-/** The rules of the host's policies, by policy name then file order, so input order never counts. */
+/** The rules of the host's policies, by policy name then file order: input order never counts. */
 function hostRules(host: HostSpec, policies: Policy[]): PolicyRule[] {
   return policies
     .filter((p) => host.policies.includes(p.name))
@@ -62,7 +67,8 @@ function unfiltered(all: Restriction[], ipv6Managed: boolean): string[] {
   const missed = all.filter((r) => familyOf(r.port) === 6 && !onLoopback(r.port));
   const text = (r: Restriction): string =>
     `${portLabel(r.port)} is published on IPv6 (${r.port.hostIp}) too, and ip6tables has no ` +
-    'DOCKER-USER chain here, so fleet cannot restrict it: IPv6 clients reach it through docker-proxy';
+    'DOCKER-USER chain here, so fleet cannot restrict it:' +
+    ' IPv6 clients reach it through docker-proxy';
   return unique(missed.map(text));
 }
 

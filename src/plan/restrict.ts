@@ -46,7 +46,8 @@ function conflict(host: string, known: Restriction, rule: PolicyRule): HostError
   return new HostError(
     host,
     'plan',
-    `${portLabel(known.port)} gets two allow lists: from ${first ? origin(first) : '?'} and ${origin(rule)}`,
+    `${portLabel(known.port)} gets two allow lists:` +
+      ` from ${first ? origin(first) : '?'} and ${origin(rule)}`,
     'a port has one allow list per host: make the two lists equal, or keep one rule',
   );
 }

@@ -48,8 +48,7 @@ export function rejectSpec(port: PublishedPort): string {
 
 /** `nginx1 80/tcp (host port 8080)`, or `(host port 198.18.1.1:8090)` on one address. */
 export function portLabel(port: PublishedPort): string {
-  const host = onEveryAddress(port)
-    ? `${port.hostPort}`
-    : familyOf(port) === 4 ? `${port.hostIp}:${port.hostPort}` : `[${port.hostIp}]:${port.hostPort}`;
+  const address = familyOf(port) === 4 ? port.hostIp : `[${port.hostIp}]`;
+  const host = onEveryAddress(port) ? `${port.hostPort}` : `${address}:${port.hostPort}`;
   return `${port.container} ${port.containerPort}/${port.protocol} (host port ${host})`;
 }

@@ -29,7 +29,9 @@ function hostClashes(policies: Policy[]): Omit<Clash, 'hosts'>[] {
       const key = targetLabel(rule.target);
       const seen = first.get(key);
       if (!seen) first.set(key, rule);
-      else if (allowKey(seen) !== allowKey(rule)) found.push({ first: seen, second: rule, secondIndex: index });
+      else if (allowKey(seen) !== allowKey(rule)) {
+        found.push({ first: seen, second: rule, secondIndex: index });
+      }
     });
   }
   return found;
@@ -56,7 +58,9 @@ function clashError(clash: Clash): UserError {
 /** `nginx1 80/tcp`, `nginx1 (its one published tcp port)`, `host port 9000/udp`. */
 export function targetLabel(target: Target): string {
   if (target.kind === 'hostPort') return `host port ${target.hostPort}/${target.protocol}`;
-  if (target.port === undefined) return `${target.container} (its one published ${target.protocol} port)`;
+  if (target.port === undefined) {
+    return `${target.container} (its one published ${target.protocol} port)`;
+  }
   return `${target.container} ${target.port}/${target.protocol}`;
 }
 

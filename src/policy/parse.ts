@@ -14,7 +14,8 @@ import { looksLikeAddress, parseSource, sortSources, type Parsed } from './sourc
 
 const TOP_KEYS = ['sources', 'rules'];
 const RULE_KEYS = ['container', 'port', 'hostPort', 'allow'];
-const ALLOW_FIX = 'list who may connect: addresses, networks or source names; `allow: []` lets nobody in';
+const ALLOW_FIX =
+  'list who may connect: addresses, networks or source names; `allow: []` lets nobody in';
 
 /** The policy in `text`, named after its file (`policies/office-only.yaml` → `office-only`). */
 export function parsePolicy(text: string, file: string): { policy: Policy; errors: UserError[] } {
@@ -36,7 +37,13 @@ function readPolicy(top: YAMLMap, name: string, report: FileReport): PolicyRule[
   const found = fields(top, '', report, TOP_KEYS);
   const sourcesField = found.get('sources');
   const sources = sourcesField ? readSources(sourcesField, report) : new Map<string, Source[]>();
-  const rules = required(found, 'rules', { node: top, path: '' }, report, 'add `rules:`, a list of who may reach what');
+  const rules = required(
+    found,
+    'rules',
+    { node: top, path: '' },
+    report,
+    'add `rules:`, a list of who may reach what',
+  );
   return rules ? readRules(rules, { policy: name, sources, report }) : [];
 }
 
@@ -47,7 +54,12 @@ function readSources(field: Field, report: FileReport): Map<string, Source[]> {
   const sets = new Map<string, Source[]>();
   for (const set of map ? fields(map, field.path, report).values() : []) {
     if (!isSourceName(set.key)) {
-      report.fail(set.keyNode, set.path, `\`${set.key}\` is not a source name`, 'use a name that starts with a letter and is not an address, like `office`');
+      report.fail(
+        set.keyNode,
+        set.path,
+        `\`${set.key}\` is not a source name`,
+        'use a name that starts with a letter and is not an address, like `office`',
+      );
     }
     sets.set(set.key, addressItems(set, report));
   }
@@ -103,17 +115,32 @@ function readTarget(
   const hostPort = found.get('hostPort');
   const port = found.get('port');
   if (container && hostPort) {
-    report.fail(hostPort.keyNode, hostPort.path, 'a rule names `container` or `hostPort`, not both', 'split it into two rules');
+    report.fail(
+      hostPort.keyNode,
+      hostPort.path,
+      'a rule names `container` or `hostPort`, not both',
+      'split it into two rules',
+    );
     return undefined;
   }
   if (hostPort) return port ? portWithHostPort(port, report) : hostPortTarget(hostPort, report);
   if (container) return containerTarget(container, port, report);
-  report.fail(at.node, at.path, 'missing `container` or `hostPort`', 'add `container:` with the container\'s name, or `hostPort:` with the published port');
+  report.fail(
+    at.node,
+    at.path,
+    'missing `container` or `hostPort`',
+    'add `container:` with the container\'s name, or `hostPort:` with the published port',
+  );
   return undefined;
 }
 
 function portWithHostPort(port: Field, report: FileReport): undefined {
-  report.fail(port.keyNode, port.path, '`port` goes with `container`, not with `hostPort`', 'give the protocol in hostPort instead, like `hostPort: 9000/udp`');
+  report.fail(
+    port.keyNode,
+    port.path,
+    '`port` goes with `container`, not with `hostPort`',
+    'give the protocol in hostPort instead, like `hostPort: 9000/udp`',
+  );
   return undefined;
 }
 
@@ -122,7 +149,11 @@ function hostPortTarget(field: Field, report: FileReport): Target | undefined {
   return spec && { kind: 'hostPort', hostPort: spec.port, protocol: spec.protocol };
 }
 
-function containerTarget(field: Field, port: Field | undefined, report: FileReport): Target | undefined {
+function containerTarget(
+  field: Field,
+  port: Field | undefined,
+  report: FileReport,
+): Target | undefined {
   const name = asText(field.value, field.path, report);
   const spec = port ? readPortSpec(port, report) : undefined;
   if (name !== undefined && !isName(name)) {
@@ -159,7 +190,8 @@ function parsePortSpec(text: string): Parsed<PortSpec> {
   const port = Number(parts?.[1]);
   const protocol = parts?.[2]?.toLowerCase() ?? 'tcp';
   if (parts && protocol !== 'tcp' && protocol !== 'udp') {
-    return { ok: false, problem: `\`${text}\`: fleet handles tcp and udp only`, fix: `write ${port}/tcp or ${port}/udp` };
+    const problem = `\`${text}\`: fleet handles tcp and udp only`;
+    return { ok: false, problem, fix: `write ${port}/tcp or ${port}/udp` };
   }
   if (!parts || port < 1 || port > 65535) {
     const fix = 'write a number from 1 to 65535, then /udp for udp: 80, 80/tcp, 53/udp';
@@ -186,7 +218,12 @@ function allowEntry(entry: { text: string; node: Node; path: string }, ctx: Rule
   }
   const set = ctx.sources.get(entry.text);
   if (set) return set;
-  ctx.report.fail(entry.node, entry.path, `unknown source \`${entry.text}\``, unknownSourceFix(entry.text, ctx));
+  ctx.report.fail(
+    entry.node,
+    entry.path,
+    `unknown source \`${entry.text}\``,
+    unknownSourceFix(entry.text, ctx),
+  );
   return [];
 }
 

@@ -21,7 +21,10 @@ export function parseSource(text: string): Parsed<Source> {
   if (slash < 0) return sourceOf(parsed.value, bits);
   const prefix = text.slice(slash + 1);
   if (!/^\d{1,3}$/.test(prefix) || Number(prefix) > bits) {
-    return fail(`\`${text}\`: \`/${prefix}\` is not a prefix length for IPv${family}`, `use /0 to /${bits}`);
+    return fail(
+      `\`${text}\`: \`/${prefix}\` is not a prefix length for IPv${family}`,
+      `use /0 to /${bits}`,
+    );
   }
   return networkOf(parsed.value, Number(prefix), text);
 }
@@ -29,23 +32,36 @@ export function parseSource(text: string): Parsed<Source> {
 function parseAddress(address: string, text: string): Parsed<ipaddr.IPv4 | ipaddr.IPv6> {
   if (address.includes(':')) return parseV6(address, text);
   if (!ipaddr.IPv4.isValidFourPartDecimal(address)) {
-    return fail(`\`${text}\` is not an IPv4 address`, 'write four numbers from 0 to 255, like 192.168.1.20');
+    return fail(
+      `\`${text}\` is not an IPv4 address`,
+      'write four numbers from 0 to 255, like 192.168.1.20',
+    );
   }
   return { ok: true, value: ipaddr.IPv4.parse(address) };
 }
 
 function parseV6(address: string, text: string): Parsed<ipaddr.IPv6> {
   if (address.includes('%') || !ipaddr.IPv6.isValid(address)) {
-    return fail(`\`${text}\` is not an IPv6 address`, 'write it like fd00::10 or 2001:db8::/64, without a %zone');
+    return fail(
+      `\`${text}\` is not an IPv6 address`,
+      'write it like fd00::10 or 2001:db8::/64, without a %zone',
+    );
   }
   const value = ipaddr.IPv6.parse(address);
   if (value.isIPv4MappedAddress()) {
-    return fail(`\`${text}\` is an IPv4 address written as IPv6`, `write ${value.toIPv4Address().toString()}`);
+    return fail(
+      `\`${text}\` is an IPv4 address written as IPv6`,
+      `write ${value.toIPv4Address().toString()}`,
+    );
   }
   return { ok: true, value };
 }
 
-function networkOf(address: ipaddr.IPv4 | ipaddr.IPv6, prefix: number, text: string): Parsed<Source> {
+function networkOf(
+  address: ipaddr.IPv4 | ipaddr.IPv6,
+  prefix: number,
+  text: string,
+): Parsed<Source> {
   const cidr = `${address.toString()}/${prefix}`;
   const network = address.kind() === 'ipv4'
     ? ipaddr.IPv4.networkAddressFromCIDR(cidr)
@@ -54,7 +70,8 @@ function networkOf(address: ipaddr.IPv4 | ipaddr.IPv6, prefix: number, text: str
   const one = address.kind() === 'ipv4' ? 32 : 128;
   return fail(
     `\`${text}\` has host bits set`,
-    `did you mean the network \`${printed(network)}/${prefix}\`, or the one address \`${printed(address)}/${one}\`?`,
+    `did you mean the network \`${printed(network)}/${prefix}\`,` +
+      ` or the one address \`${printed(address)}/${one}\`?`,
   );
 }
 
@@ -65,7 +82,8 @@ function sourceOf(address: ipaddr.IPv4 | ipaddr.IPv6, prefix: number): Parsed<So
 
 /** An address as iptables prints it (IPv6: lower case, longest run of zeros compressed). */
 export function printed(address: ipaddr.IPv4 | ipaddr.IPv6): string {
-  return address.kind() === 'ipv4' ? address.toString() : (address as ipaddr.IPv6).toRFC5952String();
+  if (address.kind() === 'ipv4') return address.toString();
+  return (address as ipaddr.IPv6).toRFC5952String();
 }
 
 /** Whether `text` is meant as an address or network rather than a source name. */
