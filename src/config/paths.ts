@@ -1,6 +1,6 @@
 // `~` in paths from files, expanded against a home directory passed in (so this stays pure).
 import { posix } from 'node:path';
-import type { Parsed } from '../policy/source.js';
+import type { Parsed } from './report.js';
 
 export function expandHome(path: string, home: string): Parsed<string> {
   if (path === '~') return { ok: true, value: home };

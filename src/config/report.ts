@@ -3,6 +3,9 @@ import type { LineCounter, Node } from 'yaml';
 import { UserError } from '../errors.js';
 import type { Where } from '../model.js';
 
+/** A value read from text, or what is wrong with the text and what to do about it. */
+export type Parsed<T> = { ok: true; value: T } | { ok: false; problem: string; fix: string };
+
 export class FileReport {
   readonly errors: UserError[] = [];
 

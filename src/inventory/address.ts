@@ -1,7 +1,7 @@
 // A host's SSH address: IPv4, IPv6 or a DNS name, checked, and reduced to a key that two ways of
 // writing the same address share (for finding a host given twice).
 import ipaddr from 'ipaddr.js';
-import type { Parsed } from '../policy/source.js';
+import type { Parsed } from '../config/report.js';
 
 const LABEL = /^[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?$/;
 

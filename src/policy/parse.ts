@@ -5,12 +5,12 @@ import { isScalar, type Node, type YAMLMap } from 'yaml';
 import type { UserError } from '../errors.js';
 import type { Policy, PolicyRule, Protocol, Source, Target } from '../model.js';
 import { isName, NAME_RULE } from '../config/names.js';
-import type { FileReport } from '../config/report.js';
+import type { FileReport, Parsed } from '../config/report.js';
 import { closest } from '../config/suggest.js';
 import {
   asMap, asPort, asSeq, asText, fields, item, readYaml, required, textItems, type Field,
 } from '../config/yaml.js';
-import { looksLikeAddress, parseSource, sortSources, type Parsed } from './source.js';
+import { looksLikeAddress, parseSource, sortSources } from './source.js';
 
 const TOP_KEYS = ['sources', 'rules'];
 const RULE_KEYS = ['container', 'port', 'hostPort', 'allow'];
@@ -115,22 +115,14 @@ function readTarget(
   const hostPort = found.get('hostPort');
   const port = found.get('port');
   if (container && hostPort) {
-    report.fail(
-      hostPort.keyNode,
-      hostPort.path,
-      'a rule names `container` or `hostPort`, not both',
-      'split it into two rules',
-    );
+    const problem = 'a rule names `container` or `hostPort`, not both';
+    report.fail(hostPort.keyNode, hostPort.path, problem, 'split it into two rules');
     return undefined;
   }
   if (hostPort) return port ? portWithHostPort(port, report) : hostPortTarget(hostPort, report);
   if (container) return containerTarget(container, port, report);
-  report.fail(
-    at.node,
-    at.path,
-    'missing `container` or `hostPort`',
-    'add `container:` with the container\'s name, or `hostPort:` with the published port',
-  );
+  const fix = 'add `container:` with the container\'s name, or `hostPort:` with the published port';
+  report.fail(at.node, at.path, 'missing `container` or `hostPort`', fix);
   return undefined;
 }
 

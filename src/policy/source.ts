@@ -1,8 +1,7 @@
 // Addresses and networks from policy files, to the exact form iptables-save prints after `-s`.
 import ipaddr from 'ipaddr.js';
+import type { Parsed } from '../config/report.js';
 import type { Source } from '../model.js';
-
-export type Parsed<T> = { ok: true; value: T } | { ok: false; problem: string; fix: string };
 
 const fail = (problem: string, fix: string): Parsed<never> => ({ ok: false, problem, fix });
 
