@@ -76,8 +76,11 @@ export interface PublishedPort {
 export interface FilterTable {
   /** Chain name to policy (`ACCEPT`, `DROP`, or `-` for user chains), in printed order. */
   chains: Map<string, string>;
-  /** Rules in printed order; `spec` is the line after `-A CHAIN `, counters removed. */
-  rules: { chain: string; spec: string }[];
+  /**
+   * Rules in printed order; `spec` is the line after `-A CHAIN `, counters removed. `packets` is
+   * the rule's packet counter where the text had counters (`iptables-save -c`).
+   */
+  rules: { chain: string; spec: string; packets?: number }[];
 }
 
 export interface DockerFacts {

@@ -24,7 +24,8 @@ function readLine(table: FilterTable, line: string, lineNo: number): void {
     table.chains.set(chain[1], chain[2]);
     return;
   }
-  const rule = /^(?:\[\d+:\d+\] )?-A (\S+)(?: (.*))?$/.exec(line);
-  if (!rule?.[1]) throw new Error(`iptables-save line ${lineNo} is not a chain or a rule: ${line}`);
-  table.rules.push({ chain: rule[1], spec: rule[2] ?? '' });
+  const rule = /^(?:\[(\d+):\d+\] )?-A (\S+)(?: (.*))?$/.exec(line);
+  if (!rule?.[2]) throw new Error(`iptables-save line ${lineNo} is not a chain or a rule: ${line}`);
+  const packets = rule[1] === undefined ? {} : { packets: Number(rule[1]) };
+  table.rules.push({ chain: rule[2], spec: rule[3] ?? '', ...packets });
 }

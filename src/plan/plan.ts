@@ -47,7 +47,7 @@ function noDockerUser(host: HostSpec): HostError {
 }
 
 /** The rules of the host's policies, by policy name then file order: input order never counts. */
-function hostRules(host: HostSpec, policies: Policy[]): PolicyRule[] {
+export function hostRules(host: HostSpec, policies: Policy[]): PolicyRule[] {
   return policies
     .filter((p) => host.policies.includes(p.name))
     .sort((a, b) => compareText(a.name, b.name))

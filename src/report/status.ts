@@ -1,0 +1,70 @@
+// `fleet status`: per host, each published port, the policy on it, who may reach it and how many
+// packets fleet refused there; and whether the rules will survive a reboot.
+import Table from 'cli-table3';
+import type { FilterTable, HostFacts, Policy, PublishedPort } from '../model.js';
+import { parseFilterTable } from '../facts/iptables.js';
+import { hostRules } from '../plan/plan.js';
+import { matchRules } from '../plan/match.js';
+import { restrictions, type Restriction } from '../plan/restrict.js';
+import { FLEET, familyOf, onLoopback, rejectSpec } from '../plan/spec.js';
+import { fleetPartOfTable } from '../remote/fleet-part.js';
+import type { HostResult } from '../run/fleet.js';
+import { byName, type Colors } from './text.js';
+
+export function renderStatus(results: HostResult[], policies: Policy[], c: Colors): string {
+  return byName(results)
+    .map((r) => hostStatus(r, policies, c))
+    .join('\n');
+}
+
+function hostStatus(result: HostResult, policies: Policy[], c: Colors): string {
+  const { host, facts, error } = result;
+  const head = c.bold(`${host.name} (${host.address})`);
+  if (error || !facts) return `${head}\n  ${c.red(`error: ${error?.message ?? 'no facts'}`)}\n`;
+  const found = restrictions(host.name, matchRules(hostRules(host, policies), facts.ports).matches);
+  const table = new Table({
+    head: ['container', 'published', 'policy', 'may connect', 'refused packets'],
+    style: { head: [], border: [] },
+  });
+  for (const port of sortPorts(facts.ports)) table.push(portRow(port, found, facts));
+  return `${head}\n${persistenceLine(facts)}\n${table.toString()}\n`;
+}
+
+function portRow(port: PublishedPort, found: Restriction[], facts: HostFacts): string[] {
+  const published = `${port.hostIp}:${port.hostPort}->${port.containerPort}/${port.protocol}`;
+  const restriction = found.find((r) => r.port === port);
+  const table = familyOf(port) === 4 ? facts.filter4 : facts.filter6;
+  if (onLoopback(port)) return [port.container, published, '-', 'this host only', '-'];
+  if (!restriction) return [port.container, published, '-', 'everyone', '-'];
+  const policy = [...new Set(restriction.rules.map((r) => r.policy))].join(', ');
+  const who = restriction.allow.map((s) => s.cidr).join(', ') || 'nobody';
+  if (!table?.chains.has('DOCKER-USER')) return [port.container, published, policy, 'everyone (not filtered)', '-'];
+  return [port.container, published, policy, who, refused(table, port)];
+}
+
+/** The packet counter of the port's REJECT rule, or `not applied` when the rule is not live. */
+function refused(table: FilterTable, port: PublishedPort): string {
+  const spec = rejectSpec(port);
+  const rule = table.rules.find((r) => r.chain === FLEET && r.spec === spec);
+  if (!rule) return 'not applied';
+  return rule.packets === undefined ? '?' : String(rule.packets);
+}
+
+function persistenceLine(facts: HostFacts): string {
+  const { installed, enabledAtBoot, savedV4, savedV6 } = facts.persistence;
+  if (!installed) return '  netfilter-persistent: not installed (sudo apt-get install iptables-persistent)';
+  const boot = enabledAtBoot ? 'enabled at boot' : 'NOT enabled at boot';
+  return `  netfilter-persistent: installed, ${boot}; saved rules: ${savedState(facts.filter4, savedV4)} (IPv4), ${savedState(facts.filter6, savedV6)} (IPv6)`;
+}
+
+function savedState(live: FilterTable | null, saved: string | undefined): string {
+  const liveText = fleetPartOfTable(live);
+  if (saved === undefined) return liveText === '' ? 'none, none needed' : 'none saved';
+  return fleetPartOfTable(parseFilterTable(saved)) === liveText ? 'match the live rules' : 'differ from the live rules';
+}
+
+function sortPorts(ports: PublishedPort[]): PublishedPort[] {
+  return [...ports].sort(
+    (a, b) => a.container.localeCompare(b.container) || a.hostPort - b.hostPort || a.hostIp.localeCompare(b.hostIp),
+  );
+}
