@@ -5,14 +5,14 @@
 // host sees as /run/docker.sock, so `sudo docker` on the host just works. With no system
 // containerd at /run/containerd/containerd.sock, dockerd 20.10 starts a containerd of its own
 // (socket below its exec root), so every docker host has its own containerd.
-import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
 import { daemon, must, run, sleep, waitFor } from './exec.js';
 import {
   DOCKER_BIN, IMAGE, IMAGE_TAR, LAB_DIR, cgroupParent, dockerBridge, dockerSocket, hostDir,
 } from './layout.js';
 import type { LabHost } from './info.js';
-import { isRunning, recordProcess } from './state.js';
+import { isRunning, recordProcess, runningRecorded } from './state.js';
 import { sshdPid } from './sshd.js';
 
 /** The containers of every docker host (and what a stand-in pretends to run). */
@@ -54,7 +54,7 @@ export function startDockerd(host: LabHost, index: number): number {
     '--cgroup-parent', cgroupParent(host.name),
   ];
   const pid = daemon(argv, `${dir}/dockerd.log`);
-  recordProcess(pid, `dockerd ${host.name}`);
+  recordProcess(pid, dockerdWhat(host));
   return pid;
 }
 
@@ -108,20 +108,19 @@ export async function waitContainers(host: LabHost, timeoutMs = 60_000): Promise
 
 /** Stops dockerd the way a shutdown does (it stops the containers), and waits until it is gone. */
 export async function stopDockerd(host: LabHost, timeoutMs = 30_000): Promise<void> {
-  const pid = dockerdPid(host.name);
+  const pid = runningRecorded(dockerdWhat(host));
   if (pid === undefined) return;
   process.kill(pid, 'SIGTERM');
   const deadline = Date.now() + timeoutMs;
-  while (isRunning(pid)) {
-    if (Date.now() > deadline) process.kill(pid, 'SIGKILL');
-    await sleep(50);
-  }
+  while (isRunning(pid) && Date.now() < deadline) await sleep(50);
+  if (isRunning(pid)) process.kill(pid, 'SIGKILL');
+  while (isRunning(pid)) await sleep(50);
 }
 
-function dockerdPid(name: string): number | undefined {
-  try {
-    return Number(readFileSync(dockerdPidFile(name), 'utf8'));
-  } catch {
-    return undefined;
-  }
+function dockerdWhat(host: LabHost): string {
+  return `dockerd ${host.name}`;
+}
+
+export function dockerdRunning(host: LabHost): boolean {
+  return runningRecorded(dockerdWhat(host)) !== undefined;
 }

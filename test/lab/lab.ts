@@ -5,10 +5,10 @@
 //   const lab = await up({ hosts: 3, dockerHosts: 2 });
 //   await probe('pc-a', lab.hosts[0].address, 8080);   // 'open' | 'refused' | 'timeout'
 //   await down();
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { hostExec as execIn, probe, ssh as sshTo, type ExecOptions } from './access.js';
 import {
-  addContainers, checkNoSystemContainerd, makeImageTar, startDockerd, waitDockerd,
+  addContainers, checkNoSystemContainerd, dockerdRunning, makeImageTar, startDockerd, waitDockerd,
 } from './docker.js';
 import { eachLimited, must, type Result } from './exec.js';
 import { labInfo, readInfo, writeInfo, type LabHost, type LabInfo } from './info.js';
@@ -19,7 +19,8 @@ import { addNode, addSwitch } from './net.js';
 import { checkPrerequisites } from './prerequisites.js';
 import { rebootHost } from './reboot.js';
 import {
-  addUser, makeControllerKey, makeEtcNetns, makeHostFiles, startSshd, waitSshd, writeKnownHosts,
+  addUser, makeControllerKey, makeEtcNetns, makeHostFiles, sshdRunning, startSshd, waitSshd,
+  writeKnownHosts,
 } from './sshd.js';
 import { loadStandinRules, writeStandinDocker } from './standin.js';
 import { record } from './state.js';
@@ -170,15 +171,7 @@ export function status(): HostStatus[] | undefined {
   return info.hosts.map((h) => ({
     name: h.name,
     kind: h.kind,
-    sshd: pidFileRuns(`${LAB_DIR}/hosts/${h.name}/sshd.pid`),
-    dockerd: h.kind === 'docker' ? pidFileRuns(`${LAB_DIR}/hosts/${h.name}/dockerd.pid`) : null,
+    sshd: sshdRunning(h.name) !== undefined,
+    dockerd: h.kind === 'docker' ? dockerdRunning(h) : null,
   }));
-}
-
-function pidFileRuns(file: string): boolean {
-  try {
-    return existsSync(`/proc/${Number(readFileSync(file, 'utf8'))}/ns`);
-  } catch {
-    return false;
-  }
 }

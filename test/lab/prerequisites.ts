@@ -22,7 +22,7 @@ export function checkPrerequisites({ docker }: { docker: boolean }): void {
     ...[...FILES, ...(docker ? DOCKER_FILES : [])].filter((file) => !executable(file)),
   ];
   if (missing.length > 0) {
-    problems.push(`missing: ${missing.join(', ')} (see .ci/run for the Debian packages)`);
+    problems.push(`missing: ${missing.join(', ')} (scripts/setup installs them)`);
   }
   if (problems.length > 0) throw new Error(`the lab cannot run here:\n  ${problems.join('\n  ')}`);
 }

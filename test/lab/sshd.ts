@@ -8,7 +8,7 @@ import {
   hostDir, hostEtcDir, hostRunDir,
 } from './layout.js';
 import type { LabHost } from './info.js';
-import { record, recordProcess } from './state.js';
+import { record, recordProcess, runningRecorded } from './state.js';
 
 export async function makeControllerKey(): Promise<void> {
   await must(['ssh-keygen', '-q', '-t', 'ed25519', '-N', '', '-C', 'fleet-lab', '-f', KEY_FILE]);
@@ -98,17 +98,23 @@ export function startSshd(host: LabHost, docker: string): number {
     'sh', '-c', HOST_INIT, 'sh', hostRunDir(host.name), host.name, docker,
   ];
   const pid = daemon(argv, `${hostDir(host.name)}/sshd.log`);
-  recordProcess(pid, `sshd ${host.name}`);
-  writeFileSync(sshdPidFile(host.name), `${pid}\n`);
+  recordProcess(pid, sshdWhat(host.name));
   return pid;
 }
 
-export function sshdPidFile(name: string): string {
-  return `${hostDir(name)}/sshd.pid`;
+function sshdWhat(name: string): string {
+  return `sshd ${name}`;
+}
+
+/** The pid of the host's sshd, or undefined when it no longer runs. */
+export function sshdRunning(name: string): number | undefined {
+  return runningRecorded(sshdWhat(name));
 }
 
 export function sshdPid(name: string): number {
-  return Number(readFileSync(sshdPidFile(name), 'utf8'));
+  const pid = sshdRunning(name);
+  if (pid === undefined) throw new Error(`${name}: its sshd is not running`);
+  return pid;
 }
 
 export async function waitSshd(host: LabHost, timeoutMs = 30_000): Promise<void> {

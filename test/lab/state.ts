@@ -62,6 +62,12 @@ export function recordProcess(pid: number, what: string): void {
   if (start !== undefined) record({ kind: 'process', pid, start, what });
 }
 
+/** The pid of the latest recorded process `what` while it still runs. */
+export function runningRecorded(what: string): number | undefined {
+  const found = recorded().filter((m) => m.kind === 'process' && m.what === what).at(-1);
+  return found?.kind === 'process' && stillRunning(found) ? found.pid : undefined;
+}
+
 /** True while the recorded process is still the same process. */
 export function stillRunning(made: { pid: number; start: string }): boolean {
   const start = processStart(made.pid);
