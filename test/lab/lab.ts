@@ -13,7 +13,7 @@ import {
 import { eachLimited, must, type Result } from './exec.js';
 import { labInfo, readInfo, writeInfo, type LabHost, type LabInfo } from './info.js';
 import {
-  CLIENTS, DOCKER_BIN, LAB_DIR, MAX_DOCKER_HOSTS, MAX_HOSTS, STATE_FILE, SWITCH_NETNS, switchPort,
+  CLIENTS, DOCKER_BIN, LAB_DIR, MAX_DOCKER_HOSTS, MAX_HOSTS, SWITCH_NETNS, switchPort,
 } from './layout.js';
 import { addNode, addSwitch } from './net.js';
 import { checkPrerequisites } from './prerequisites.js';
@@ -48,15 +48,21 @@ const SIDE_EFFECT_PATHS = [
   '/run/xtables.lock', '/run/mount',
 ];
 
+/** Another lab is up on this machine (there is one lab per machine), or a crashed one's remains. */
+export class LabBusy extends Error {
+  constructor() {
+    super('a lab is up, or a crashed one left things behind: run `npm run lab -- down`');
+    this.name = 'LabBusy';
+  }
+}
+
 /** Refuses early, before anything is made, when the lab cannot come up here. */
 export function preflight(options: UpOptions = {}): void {
   const { hosts, dockerHosts } = counts(options);
   checkCounts(hosts, dockerHosts);
   checkPrerequisites({ docker: dockerHosts > 0 });
   if (dockerHosts > 0) checkNoSystemContainerd();
-  if (existsSync(STATE_FILE) || existsSync(`/run/netns/${SWITCH_NETNS}`)) {
-    throw new Error('a lab is up, or a crashed one left things behind: run `npm run lab -- down`');
-  }
+  if (existsSync(LAB_DIR) || existsSync(`/run/netns/${SWITCH_NETNS}`)) throw new LabBusy();
 }
 
 function counts(options: UpOptions): { hosts: number; dockerHosts: number } {
@@ -91,9 +97,16 @@ function checkCounts(hosts: number, dockerHosts: number): void {
   }
 }
 
-/** The lab directory is a tmpfs of its own, shared so that unmounts reach the hosts' copies. */
+/**
+ * The lab directory is a tmpfs of its own, shared so that unmounts reach the hosts' copies.
+ * Making the directory is what claims the machine: of two labs starting at once, one gets EEXIST.
+ */
 async function makeLabDir(): Promise<void> {
-  mkdirSync(LAB_DIR, { recursive: true });
+  try {
+    mkdirSync(LAB_DIR);
+  } catch (e) {
+    throw (e as NodeJS.ErrnoException).code === 'EEXIST' ? new LabBusy() : e;
+  }
   await must(['mount', '-t', 'tmpfs', '-o', 'mode=0755,size=4g', 'fleet-lab', LAB_DIR]);
   record({ kind: 'mount', path: LAB_DIR });
   await must(['mount', '--make-rshared', LAB_DIR]);
