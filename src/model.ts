@@ -25,6 +25,8 @@ export interface HostSpec {
   /** Policy names from the host and its groups, sorted and unique. */
   policies: string[];
   groups: string[];
+  /** Connection fields the user did not write (fleet's own default): ~/.ssh/config may set them. */
+  defaulted?: ('user' | 'port')[];
   where: Where;
 }
 
@@ -132,6 +134,6 @@ export interface HostPlan {
   warnings: string[];
   /** Why things need no rule ("nginx3: published on 127.0.0.1 only, nothing to do"). */
   notes: string[];
-  /** How many published ports a policy rule matched. */
+  /** How many containers a policy rule matched. */
   matched: number;
 }

@@ -207,6 +207,7 @@ function hostSpec(
     sudo: connection.sudo ?? connection.user !== 'root',
     policies,
     groups: [],
+    ...(connection.port === undefined ? { defaulted: ['port' as const] } : {}),
     where: r.report.where(entry.keyNode),
   };
 }

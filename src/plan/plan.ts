@@ -26,7 +26,7 @@ export function planHost(host: HostSpec, policies: Policy[], facts: HostFacts): 
       ...families.flatMap((f) => f.warnings),
     ],
     notes: notes(all, matches, facts.ports),
-    matched: matches.length,
+    matched: new Set(matches.map((m) => m.port.container)).size,
   };
 }
 

@@ -3,8 +3,7 @@
 // saved rules file; the controller computes the same text from parsed facts or from a plan, so
 // "is the host as planned" is one string comparison on the host itself.
 import type { FilterTable, Rule } from '../model.js';
-
-export const FLEET_CHAIN = 'FLEET';
+import { FLEET as FLEET_CHAIN } from '../plan/spec.js';
 
 export const FLEET_PART_AWK = [
   '{ sub(/^\\[[0-9]+:[0-9]+\\] /, "") }',

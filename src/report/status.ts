@@ -3,7 +3,9 @@
 import Table from 'cli-table3';
 import type { FilterTable, HostFacts, Policy, PublishedPort } from '../model.js';
 import { parseFilterTable } from '../facts/iptables.js';
+import { compareText } from '../order.js';
 import { hostRules } from '../plan/plan.js';
+import { tableOf } from '../plan/live.js';
 import { matchRules } from '../plan/match.js';
 import { restrictions, type Restriction } from '../plan/restrict.js';
 import { FLEET, familyOf, onLoopback, rejectSpec } from '../plan/spec.js';
@@ -33,7 +35,7 @@ function hostStatus(result: HostResult, policies: Policy[], c: Colors): string {
 function portRow(port: PublishedPort, found: Restriction[], facts: HostFacts): string[] {
   const published = `${port.hostIp}:${port.hostPort}->${port.containerPort}/${port.protocol}`;
   const restriction = found.find((r) => r.port === port);
-  const table = familyOf(port) === 4 ? facts.filter4 : facts.filter6;
+  const table = tableOf(facts, familyOf(port));
   if (onLoopback(port)) return [port.container, published, '-', 'this host only', '-'];
   if (!restriction) return [port.container, published, '-', 'everyone', '-'];
   const policy = [...new Set(restriction.rules.map((r) => r.policy))].join(', ');
@@ -65,6 +67,9 @@ function savedState(live: FilterTable | null, saved: string | undefined): string
 
 function sortPorts(ports: PublishedPort[]): PublishedPort[] {
   return [...ports].sort(
-    (a, b) => a.container.localeCompare(b.container) || a.hostPort - b.hostPort || a.hostIp.localeCompare(b.hostIp),
+    (a, b) =>
+      compareText(a.container, b.container) ||
+      a.hostPort - b.hostPort ||
+      compareText(a.hostIp, b.hostIp),
   );
 }

@@ -10,9 +10,11 @@ export function colors(enabled: boolean): Colors {
   return pc.createColors(enabled);
 }
 
-/** Hosts sorted by name, so output is stable and can be diffed between runs. */
+const NAMES = new Intl.Collator('en', { numeric: true });
+
+/** Hosts sorted by name (lab2 before lab10), so output is stable and can be diffed. */
 export function byName(results: HostResult[]): HostResult[] {
-  return [...results].sort((a, b) => a.host.name.localeCompare(b.host.name));
+  return [...results].sort((a, b) => NAMES.compare(a.host.name, b.host.name));
 }
 
 export function renderPlans(results: HostResult[], c: Colors): string {

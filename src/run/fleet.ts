@@ -3,6 +3,8 @@
 import { HostError } from '../errors.js';
 import type { Family, HostFacts, HostPlan, HostSpec, Policy } from '../model.js';
 import { planHost, renderClear, renderRestore } from '../plan/index.js';
+import { tableOf } from '../plan/live.js';
+import { FLEET, JUMP } from '../plan/spec.js';
 import { mapLimit, type ConnectOptions, type Session, type Transport } from '../ssh/index.js';
 import { applyRules, readFacts, type ApplyOutcome } from './host-steps.js';
 import { preflight } from './preflight.js';
@@ -44,7 +46,7 @@ export async function planFleet(
     const started = performance.now();
     const result: HostResult = { host, seconds: 0 };
     try {
-      result.session = await transport.connect(host, opts.connect);
+      result.session = await transport.connect(host, opts.connect, new Set(host.defaulted));
       result.facts = await readFacts(host, result.session);
       result.plan = planFor(host, policies, result.facts, opts, mode);
       opts.progress?.(host.name, 'planned');
@@ -82,15 +84,14 @@ function planFor(
 /** Removing all of fleet's rules: every live FLEET rule and jump goes. */
 function clearPlan(host: HostSpec, facts: HostFacts): HostPlan {
   const plan = planHost({ ...host, policies: [] }, [], facts);
-  const changes = [4, 6].flatMap((family) => {
-    const table = family === 4 ? facts.filter4 : facts.filter6;
-    return (table?.rules ?? [])
-      .filter((r) => r.chain === 'FLEET' || r.spec === '-j FLEET')
+  const changes = ([4, 6] as const).flatMap((family) =>
+    (tableOf(facts, family)?.rules ?? [])
+      .filter((r) => r.chain === FLEET || r.spec === JUMP)
       .map((r) => ({
         op: 'remove' as const,
-        rule: { family: family as Family, chain: r.chain, spec: r.spec, reason: 'fleet clear' },
-      }));
-  });
+        rule: { family, chain: r.chain, spec: r.spec, reason: 'fleet clear removes what fleet made' },
+      })),
+  );
   return { ...plan, wanted: [], changes, warnings: [], notes: [] };
 }
 

@@ -2,7 +2,8 @@
 // Every failure becomes a HostError naming the host and the step; nothing here throws anything else
 // on purpose.
 import { HostError } from '../errors.js';
-import type { Family, FilterTable, HostFacts, HostPlan, HostSpec, Rule } from '../model.js';
+import type { Family, HostFacts, HostPlan, HostSpec, Rule } from '../model.js';
+import { tableOf } from '../plan/live.js';
 import { applyScript, EXIT, STEP_MARK, type FamilyChange } from '../remote/apply-script.js';
 import { factsScript } from '../remote/facts-script.js';
 import { fleetPartOfRules, fleetPartOfTable, putBackBody } from '../remote/fleet-part.js';
@@ -61,10 +62,6 @@ function familyChanges(
     });
   }
   return changes;
-}
-
-export function tableOf(facts: HostFacts, family: Family): FilterTable | null {
-  return family === 4 ? facts.filter4 : facts.filter6;
 }
 
 const STEP_BY_EXIT: Record<number, string> = {

@@ -1,3 +1,4 @@
+import { parseInventory } from '../../src/inventory/parse.js';
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -177,5 +178,15 @@ describe('loadConfig', () => {
     expect(await errorsOf({ inventory: join(dir, 'hosts.yaml'), policies: join(dir, 'policies') })).toEqual([
       `${join(dir, 'policies/web.yml')}: policy files end in \`.yaml\` (rename it to web.yaml)`,
     ]);
+  });
+});
+
+describe('connection defaults', () => {
+  const parse = (text: string) =>
+    parseInventory(text, 'hosts.yaml', { home: '/home/me', policies: [], policiesDir: 'policies' });
+
+  it('marks a port nobody wrote as defaulted, so ~/.ssh/config may set it', () => {
+    const { inventory } = parse('hosts:\n  a: { address: 198.18.1.1, user: pi }\n  b: { address: 198.18.1.2, user: pi, port: 2222 }\n');
+    expect(inventory.hosts.map((h) => [h.port, h.defaulted])).toEqual([[22, ['port']], [2222, undefined]]);
   });
 });

@@ -240,8 +240,8 @@ describe('planHost', () => {
     expect(inputs.length > 0).toBe(plan.changes.length > 0);
   });
 
-  it('counts the published ports its rules matched', () => {
-    expect(planOf(cases[0]!).plan.matched).toBe(2);
+  it('counts the containers its rules matched, not their bindings', () => {
+    expect(planOf(cases[0]!).plan.matched).toBe(1);
   });
 });
 
