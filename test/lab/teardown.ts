@@ -25,9 +25,10 @@ export async function teardown(): Promise<Removed> {
   await unmountEmptied(made);
   await deleteLinks(made);
   removeCgroups();
-  const paths = removePaths(made);
   const users = await removeUsers(made);
   await unmountLabDir();
+  // Last, since umount itself makes /run/mount when it is missing.
+  const paths = removePaths(made);
   return { processes, mounts, netns, paths, users };
 }
 
