@@ -10,7 +10,7 @@ import type { HostSpec, Rule } from '../../src/model.js';
 import { applyRules, readFacts } from '../../src/run/host-steps.js';
 import type { ExecResult, Session } from '../../src/ssh/index.js';
 
-const NS = 'fl-t-apply';
+const NS = 'flt-apply'; // not fl-*: the lab owns that prefix and sweeps it
 const ETC = `/etc/netns/${NS}/iptables`;
 const DOCKER_LAYOUT = readFileSync('test/fixtures/docker-20.10/iptables-save-filter.txt', 'utf8');
 const host: HostSpec = {
