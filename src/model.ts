@@ -72,6 +72,12 @@ export interface PublishedPort {
   /** `0.0.0.0`, `::`, or one host address such as `127.0.0.1`. */
   hostIp: string;
   hostPort: number;
+  /**
+   * How packets from other machines reach this binding: Docker's DNAT (through FORWARD and
+   * DOCKER-USER), docker-proxy listening on the host (through INPUT), or nothing at all.
+   * Undefined means DNAT, which is every IPv4 binding of a Docker that writes iptables rules.
+   */
+  path?: 'dnat' | 'proxy' | 'none';
 }
 
 /** The filter table of one family, as `iptables-save -t filter` printed it. */

@@ -1,6 +1,7 @@
 // From the sections the facts script printed to HostFacts, with the parsers of src/facts.
 import { HostError } from '../errors.js';
-import type { FilterTable, HostFacts } from '../model.js';
+import type { FilterTable, HostFacts, PublishedPort } from '../model.js';
+import { parseDnats, parseListeners, withPaths } from '../facts/paths.js';
 import { parseDockerInfo, parseDockerInspect } from '../facts/docker.js';
 import { parseFilterTable } from '../facts/iptables.js';
 import { FACTS } from '../remote/facts-script.js';
@@ -20,7 +21,7 @@ export function factsFromSections(host: string, sections: Map<string, Section>):
   const inspect = ok(FACTS.dockerInspect);
   return {
     docker: info === undefined ? null : parseDockerInfo(info),
-    ports: inspect === undefined ? [] : parseDockerInspect(inspect),
+    ports: inspect === undefined ? [] : ipv6Paths(parseDockerInspect(inspect), get),
     filter4: table(ok(FACTS.filter4)),
     filter6: table(ok(FACTS.filter6)),
     iptablesBackend: backend(ok(FACTS.iptablesVersion)),
@@ -31,6 +32,12 @@ export function factsFromSections(host: string, sections: Map<string, Section>):
       savedV6: ok(FACTS.savedV6),
     },
   };
+}
+
+/** How IPv6 reaches each binding: Docker's ip6tables DNAT, docker-proxy, or nothing. */
+function ipv6Paths(ports: PublishedPort[], get: (name: string) => Section): PublishedPort[] {
+  const listeners = parseListeners(get(FACTS.listening).output);
+  return withPaths(ports, listeners, parseDnats(get(FACTS.nat6).output));
 }
 
 /** The section lists the command's path, then the boot links that exist (systemd or sysvinit). */
