@@ -7,7 +7,7 @@ export interface Match {
   port: PublishedPort;
 }
 
-/** `policy office-only (policies/office-only.yaml:5)` */
+/** `policy office-only (policies/office-only.yaml:6)` */
 export function origin(rule: PolicyRule): string {
   return `policy ${rule.policy} (${rule.where.file}:${rule.where.line})`;
 }

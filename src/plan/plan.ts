@@ -5,11 +5,11 @@ import type {
   Family, FilterTable, HostFacts, HostPlan, HostSpec, Policy, PolicyRule, PublishedPort,
 } from '../model.js';
 import { compareText } from '../order.js';
-import { familyChanges, hasDockerUser, liveWarnings } from './live.js';
+import { familyChanges, hasDockerUser, liveWarnings, tableOf } from './live.js';
 import { matchRules, type Match } from './match.js';
 import { restrictions, type Restriction } from './restrict.js';
-import { familyOf, onLoopback, portLabel } from './spec.js';
-import { wantedRules } from './wanted.js';
+import { FLEET, FLEET_INPUT, chainOf, familyOf, onLoopback, portLabel } from './spec.js';
+import { via, wantedRules } from './wanted.js';
 
 export function planHost(host: HostSpec, policies: Policy[], facts: HostFacts): HostPlan {
   if (!hasDockerUser(facts.filter4)) throw noDockerUser(host);
@@ -20,21 +20,29 @@ export function planHost(host: HostSpec, policies: Policy[], facts: HostFacts): 
     host: host.name,
     wanted: families.flatMap((f) => f.wanted),
     changes: families.flatMap((f) => f.changes),
-    warnings: [
-      ...warnings,
-      ...unfiltered(all, families.length === 2),
-      ...families.flatMap((f) => f.warnings),
-    ],
-    notes: notes(all, matches, facts.ports),
+    warnings: [...warnings, ...unfiltered(all, facts), ...families.flatMap((f) => f.warnings)],
+    notes: notes(all.filter((r) => enforced(r.port, facts)), all, matches, facts.ports),
     matched: new Set(matches.map((m) => m.port.container)).size,
   };
 }
 
 function planFamily(family: Family, table: FilterTable, all: Restriction[]) {
-  const mine = all.filter((r) => familyOf(r.port) === family && !onLoopback(r.port));
-  const wanted = wantedRules(mine, family);
+  const forward = hasDockerUser(table);
+  const mine = all.filter((r) => familyOf(r.port) === family && enforceable(r.port, forward));
+  const wanted = wantedRules(mine, family, forward);
   const changes = familyChanges(table, wanted, family);
-  return { wanted, changes, warnings: liveWarnings(table, family) };
+  return { wanted, changes, warnings: liveWarnings(table, family, wanted) };
+}
+
+/** A binding fleet can and must restrict: reachable from other machines, by a path fleet sees. */
+function enforceable(port: PublishedPort, forward: boolean): boolean {
+  if (onLoopback(port) || port.path === 'none') return false;
+  return forward || chainOf(port) === FLEET_INPUT;
+}
+
+function enforced(port: PublishedPort, facts: HostFacts): boolean {
+  const table = tableOf(facts, familyOf(port));
+  return table !== null && enforceable(port, hasDockerUser(table));
 }
 
 function noDockerUser(host: HostSpec): HostError {
@@ -54,32 +62,54 @@ export function hostRules(host: HostSpec, policies: Policy[]): PolicyRule[] {
     .flatMap((p) => p.rules);
 }
 
-/** IPv4 always (planHost insists on it); IPv6 where ip6tables has Docker's chain. */
+/** IPv4 always (planHost insists on it); IPv6 wherever the host has ip6tables. */
 function managed(facts: HostFacts): { family: Family; table: FilterTable }[] {
   const v4 = facts.filter4 ? [{ family: 4 as const, table: facts.filter4 }] : [];
-  const v6 = hasDockerUser(facts.filter6) ? [{ family: 6 as const, table: facts.filter6 }] : [];
+  const v6 = facts.filter6 ? [{ family: 6 as const, table: facts.filter6 }] : [];
   return [...v4, ...v6];
 }
 
-/** Ports on IPv6 that a policy restricts, on a host where fleet cannot reach IPv6 traffic. */
-function unfiltered(all: Restriction[], ipv6Managed: boolean): string[] {
-  if (ipv6Managed) return [];
-  const missed = all.filter((r) => familyOf(r.port) === 6 && !onLoopback(r.port));
+/** Restricted IPv6 bindings that no chain of fleet's can see on this host. */
+function unfiltered(all: Restriction[], facts: HostFacts): string[] {
+  const forward6 = hasDockerUser(facts.filter6);
+  const missed = all.filter(
+    (r) =>
+      familyOf(r.port) === 6 &&
+      !onLoopback(r.port) &&
+      r.port.path !== 'none' &&
+      (!facts.filter6 || (!forward6 && chainOf(r.port) === FLEET)),
+  );
   const text = (r: Restriction): string =>
-    `${portLabel(r.port)} is published on IPv6 (${r.port.hostIp}) too, and ip6tables has no ` +
-    'DOCKER-USER chain here, so fleet cannot restrict it:' +
-    ' IPv6 clients reach it through docker-proxy';
+    facts.filter6
+      ? `${portLabel(r.port)} is DNATed on IPv6 by Docker's ip6tables rules, but ip6tables has ` +
+        'no DOCKER-USER chain here (Docker 20.10 makes none), so fleet cannot restrict it:' +
+        ' upgrade Docker, or turn its ip6tables off so that fleet restricts docker-proxy in INPUT'
+      : `${portLabel(r.port)} is published on IPv6 (${r.port.hostIp}), but ip6tables printed ` +
+        'no filter table here, so fleet cannot restrict it (install iptables, which brings ip6tables)';
   return unique(missed.map(text));
 }
 
-function notes(all: Restriction[], matches: Match[], ports: PublishedPort[]): string[] {
+function notes(
+  enforcedOnes: Restriction[],
+  all: Restriction[],
+  matches: Match[],
+  ports: PublishedPort[],
+): string[] {
   const local = all
     .filter((r) => onLoopback(r.port))
     .map((r) => `${portLabel(r.port)}: published on ${r.port.hostIp} only, nothing to do`);
+  const closed = all
+    .filter((r) => r.port.path === 'none')
+    .map((r) => `${portLabel(r.port)}${via(r.port)}: nothing listens for it, so it is closed already`);
+  const failClosed = enforcedOnes
+    .filter((r) => r.allow.length > 0)
+    .filter((r) => !r.allow.some((s) => s.family === familyOf(r.port)))
+    .map((r) => `${portLabel(r.port)}${via(r.port)}: closed to everyone, the policy lists only ` +
+      `IPv${familyOf(r.port) === 4 ? 6 : 4} sources`);
   const open = ports
-    .filter((p) => !onLoopback(p) && !matches.some((m) => m.port === p))
-    .map((p) => `${portLabel(p)}: no policy rule, open to everyone`);
-  return unique([...local, ...open]);
+    .filter((p) => !onLoopback(p) && p.path !== 'none' && !matches.some((m) => m.port === p))
+    .map((p) => `${portLabel(p)}${via(p)}: no policy rule, open to everyone`);
+  return unique([...local, ...closed, ...failClosed, ...open]);
 }
 
 function unique(lines: string[]): string[] {

@@ -6,7 +6,7 @@
 //   3. read back and compare fleet's part with what the plan wants;
 //   4. netfilter-persistent save, and compare the saved files with the same;
 // and on a failure at any step, put back the rules and saved files the host had before.
-import { FLEET_PART_AWK } from './fleet-part.js';
+import { DECLARE_CHAINS, FLEET_PART_AWK, JUMP_PATTERN } from './fleet-part.js';
 import { quote } from './shell.js';
 import type { Family } from '../model.js';
 
@@ -80,10 +80,10 @@ function rollbackFunction(changes: FamilyChange[]): string {
     ].join('\n'),
   );
   return [
-    '# put_back SAVE RESTORE BODY: drop every live jump to FLEET, flush it, then replay BODY.',
+    "# put_back SAVE RESTORE BODY: drop every live jump to fleet's chains, flush them, replay BODY.",
     'put_back() {',
-    `  { echo '*filter'; echo ':FLEET - [0:0]'`,
-    `    "$1" -t filter | awk '/^-A [^ ]+ -j FLEET$/ { sub(/^-A/, "-D"); print }'`,
+    `  { echo '*filter'; printf '${DECLARE_CHAINS}\\n'`,
+    `    "$1" -t filter | awk '/^-A [^ ]+ ${JUMP_PATTERN}/ { sub(/^-A/, "-D"); print }'`,
     `    printf '%s' "$3"; echo COMMIT; } | "$2" --noflush`,
     '}',
     'fail() {',

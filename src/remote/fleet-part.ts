@@ -1,66 +1,80 @@
-// fleet's part of a filter table, as one text: whether the FLEET chain exists, its rules in order,
-// then every jump to it. The host computes it with FLEET_PART_AWK from iptables-save output or a
-// saved rules file; the controller computes the same text from parsed facts or from a plan, so
-// "is the host as planned" is one string comparison on the host itself.
+// fleet's part of a filter table, as one text: for each chain of fleet's (FLEET, FLEET-INPUT)
+// whether it exists and its rules in order, then every jump to one of them. The host computes it
+// with FLEET_PART_AWK from iptables-save output or a saved rules file; the controller computes the
+// same text from parsed facts or from a plan, so "is the host as planned" is one string
+// comparison on the host itself.
 import type { FilterTable, Rule } from '../model.js';
-import { FLEET as FLEET_CHAIN } from '../plan/spec.js';
+import { OWNED } from '../plan/spec.js';
+
+const CHAINS = OWNED.map((o) => o.chain);
+const CHAIN_RE = CHAINS.join('|');
 
 export const FLEET_PART_AWK = [
   '{ sub(/^\\[[0-9]+:[0-9]+\\] /, "") }',
   '/^\\*/ { table = substr($0, 2); next }',
   'table != "filter" { next }',
-  '/^:FLEET / { declared = 1; next }',
-  '/^-A FLEET / { rules = rules $0 "\\n"; next }',
-  '/^-A [^ ]+ -j FLEET$/ { jumps = jumps $0 "\\n" }',
-  'END { if (declared) print ":FLEET"; printf "%s%s", rules, jumps }',
+  `/^:(${CHAIN_RE}) / { declared[substr($1, 2)] = 1; next }`,
+  `/^-A (${CHAIN_RE}) / { rules[$2] = rules[$2] $0 "\\n"; next }`,
+  `/^-A [^ ]+ -j (${CHAIN_RE})$/ { jumps = jumps $0 "\\n" }`,
+  'END {',
+  `  n = split("${CHAINS.join(' ')}", chains, " ")`,
+  '  for (i = 1; i <= n; i++) { c = chains[i]; if (declared[c]) print ":" c; printf "%s", rules[c] }',
+  '  printf "%s", jumps',
+  '}',
 ].join('\n');
 
 /** fleet's part of a live table, as FLEET_PART_AWK prints it (less the final newline). */
 export function fleetPartOfTable(table: FilterTable | null): string {
   if (!table) return '';
-  const lines = table.rules.map((r) => ({ chain: r.chain, line: `-A ${r.chain} ${r.spec}` }));
-  return join(table.chains.has(FLEET_CHAIN), lines);
+  return join((chain) => table.chains.has(chain), table.rules);
 }
 
 /** fleet's part once `rules` (one family's wanted rules) are in place. */
 export function fleetPartOfRules(rules: Rule[]): string {
-  const lines = rules.map((r) => ({ chain: r.chain, line: `-A ${r.chain} ${r.spec}` }));
-  const declared = lines.some((l) => l.chain === FLEET_CHAIN || isJump(l.line));
-  return join(declared, lines);
+  const declared = (chain: string) =>
+    rules.some((r) => r.chain === chain || r.spec === `-j ${chain}`);
+  return join(declared, rules);
 }
 
-function join(declared: boolean, lines: { chain: string; line: string }[]): string {
-  const own = lines.filter((l) => l.chain === FLEET_CHAIN).map((l) => l.line);
-  const jumps = lines.filter((l) => l.chain !== FLEET_CHAIN && isJump(l.line)).map((l) => l.line);
-  return [...(declared ? [`:${FLEET_CHAIN}`] : []), ...own, ...jumps].join('\n');
+function join(declared: (chain: string) => boolean, rules: { chain: string; spec: string }[]): string {
+  const own = CHAINS.flatMap((chain) => [
+    ...(declared(chain) ? [`:${chain}`] : []),
+    ...rules.filter((r) => r.chain === chain).map((r) => `-A ${chain} ${r.spec}`),
+  ]);
+  const jumps = rules.filter((r) => !CHAINS.includes(r.chain) && isJump(r.spec));
+  return [...own, ...jumps.map((r) => `-A ${r.chain} ${r.spec}`)].join('\n');
 }
 
-function isJump(line: string): boolean {
-  return /^-A \S+ -j FLEET$/.test(line);
+function isJump(spec: string): boolean {
+  return CHAINS.some((chain) => spec === `-j ${chain}`);
 }
 
 /**
  * The fixed part of the `iptables-restore --noflush` input that puts fleet's part back as it is in
- * `before`, from whatever state a failed step left. The host prepends `:FLEET` (which flushes the
- * chain) and a `-D` for every jump it finds live; this adds the old rules, the old jumps at their
- * old positions, and removes the chain when there was none.
+ * `before`, from whatever state a failed step left. The host prepends a declaration of each of
+ * fleet's chains (which flushes it) and a `-D` for every jump it finds live; this adds the old
+ * rules, the old jumps at their old positions, and removes the chains that were not there.
  */
 export function putBackBody(before: FilterTable | null): string {
   const rules = before?.rules ?? [];
-  const own = rules.filter((r) => r.chain === FLEET_CHAIN).map((r) => `-A ${FLEET_CHAIN} ${r.spec}`);
-  const jumps = jumpPositions(rules).map(({ chain, at }) => `-I ${chain} ${at} -j ${FLEET_CHAIN}`);
-  const drop = before?.chains.has(FLEET_CHAIN) ? [] : [`-X ${FLEET_CHAIN}`];
+  const own = rules.filter((r) => CHAINS.includes(r.chain)).map((r) => `-A ${r.chain} ${r.spec}`);
+  const jumps = jumpPositions(rules).map(({ chain, at, spec }) => `-I ${chain} ${at} ${spec}`);
+  const drop = CHAINS.filter((c) => !before?.chains.has(c)).map((c) => `-X ${c}`);
   return [...own, ...jumps, ...drop].map((l) => `${l}\n`).join('');
 }
 
-/** 1-based positions of jumps to FLEET within their chains, ascending, so inserts replay them. */
-function jumpPositions(rules: FilterTable['rules']): { chain: string; at: number }[] {
+/** 1-based positions of jumps to fleet's chains within their chains, ascending, for replay. */
+function jumpPositions(rules: FilterTable['rules']): { chain: string; at: number; spec: string }[] {
   const seen = new Map<string, number>();
-  const found: { chain: string; at: number }[] = [];
+  const found: { chain: string; at: number; spec: string }[] = [];
   for (const rule of rules) {
     const at = (seen.get(rule.chain) ?? 0) + 1;
     seen.set(rule.chain, at);
-    if (rule.spec === `-j ${FLEET_CHAIN}`) found.push({ chain: rule.chain, at });
+    if (isJump(rule.spec)) found.push({ chain: rule.chain, at, spec: rule.spec });
   }
   return found;
 }
+
+/** Shell text: a restore header declaring (so flushing) each of fleet's chains. */
+export const DECLARE_CHAINS = CHAINS.map((c) => `:${c} - [0:0]`).join('\\n');
+export const JUMP_PATTERN = `-j (${CHAIN_RE})$`;

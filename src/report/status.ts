@@ -8,7 +8,7 @@ import { hostRules } from '../plan/plan.js';
 import { tableOf } from '../plan/live.js';
 import { matchRules } from '../plan/match.js';
 import { restrictions, type Restriction } from '../plan/restrict.js';
-import { FLEET, familyOf, onLoopback, rejectSpec } from '../plan/spec.js';
+import { FLEET_INPUT, chainOf, familyOf, onLoopback, rejectSpec } from '../plan/spec.js';
 import { fleetPartOfTable } from '../remote/fleet-part.js';
 import type { HostResult } from '../run/fleet.js';
 import { byName, type Colors } from './text.js';
@@ -25,7 +25,7 @@ function hostStatus(result: HostResult, policies: Policy[], c: Colors): string {
   if (error || !facts) return `${head}\n  ${c.red(`error: ${error?.message ?? 'no facts'}`)}\n`;
   const found = restrictions(host.name, matchRules(hostRules(host, policies), facts.ports).matches);
   const table = new Table({
-    head: ['container', 'published', 'policy', 'may connect', 'refused packets'],
+    head: ['container', 'published', 'path', 'policy', 'may connect', 'refused packets'],
     style: { head: [], border: [] },
   });
   for (const port of sortPorts(facts.ports)) table.push(portRow(port, found, facts));
@@ -34,20 +34,26 @@ function hostStatus(result: HostResult, policies: Policy[], c: Colors): string {
 
 function portRow(port: PublishedPort, found: Restriction[], facts: HostFacts): string[] {
   const published = `${port.hostIp}:${port.hostPort}->${port.containerPort}/${port.protocol}`;
+  const start = [port.container, published, PATH_NAMES[port.path ?? 'dnat']];
   const restriction = found.find((r) => r.port === port);
   const table = tableOf(facts, familyOf(port));
-  if (onLoopback(port)) return [port.container, published, '-', 'this host only', '-'];
-  if (!restriction) return [port.container, published, '-', 'everyone', '-'];
+  if (onLoopback(port)) return [...start, '-', 'this host only', '-'];
+  if (port.path === 'none') return [...start, '-', 'nobody: nothing listens', '-'];
+  if (!restriction) return [...start, '-', 'everyone', '-'];
   const policy = [...new Set(restriction.rules.map((r) => r.policy))].join(', ');
-  const who = restriction.allow.map((s) => s.cidr).join(', ') || 'nobody';
-  if (!table?.chains.has('DOCKER-USER')) return [port.container, published, policy, 'everyone (not filtered)', '-'];
-  return [port.container, published, policy, who, refused(table, port)];
+  const mine = restriction.allow.filter((s) => s.family === familyOf(port));
+  const who = mine.map((s) => s.cidr).join(', ') || 'nobody';
+  const seen = chainOf(port) === FLEET_INPUT || table?.chains.has('DOCKER-USER');
+  if (!table || !seen) return [...start, policy, 'everyone (fleet cannot filter it)', '-'];
+  return [...start, policy, who, refused(table, port)];
 }
+
+const PATH_NAMES = { dnat: 'DNAT', proxy: 'docker-proxy', none: 'none' } as const;
 
 /** The packet counter of the port's REJECT rule, or `not applied` when the rule is not live. */
 function refused(table: FilterTable, port: PublishedPort): string {
   const spec = rejectSpec(port);
-  const rule = table.rules.find((r) => r.chain === FLEET && r.spec === spec);
+  const rule = table.rules.find((r) => r.chain === chainOf(port) && r.spec === spec);
   if (!rule) return 'not applied';
   return rule.packets === undefined ? '?' : String(rule.packets);
 }

@@ -41,7 +41,7 @@ describe('fleet on real Docker hosts', () => {
 
     const apply = await fleet(['apply', '--yes', ...SHIPPED]);
     expect(apply.code, apply.stdout + apply.stderr).toBe(0);
-    expect(apply.stdout).toMatch(/│ lab1 │ 3 +│ 0 +│ yes +│ changed/);
+    expect(apply.stdout).toMatch(/│ lab1 │ 6 +│ 0 +│ yes +│ changed/);
     await expectAccess(lab1.address, CLASSIC);
     expect(await filterTable('lab1')).toContain(HAND_PRINTED);
 
@@ -67,7 +67,7 @@ describe('fleet on real Docker hosts', () => {
     const status = await fleet(['status', '--limit', 'lab1', ...SHIPPED]);
     expect(status.code).toBe(0);
     const row = status.stdout.split('\n').find((l) => l.includes('0.0.0.0:8080->80/tcp')) ?? '';
-    expect(row).toMatch(/office-only +│ 198\.18\.0\.10\/32 +│ [1-9]\d* /);
+    expect(row).toMatch(/│ DNAT +│ office-only +│ 198\.18\.0\.10\/32 +│ [1-9]\d* /);
     expect(status.stdout).toContain('installed, enabled at boot; saved rules: match the live rules (IPv4)');
   });
 

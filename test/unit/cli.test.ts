@@ -62,9 +62,9 @@ describe('fleet diff', () => {
     expect(r.code).toBe(2);
     expect(r.stdout).toContain(
       '  + iptables -A FLEET -s 198.18.0.10/32 -p tcp -m tcp --dport 80 -m conntrack --ctorigdstport 8080 --ctdir ORIGINAL -j RETURN\n' +
-        '      allow 198.18.0.10/32 to nginx1 80/tcp (host port 8080) — policy office-only, policies/office-only.yaml:5\n',
+        '      allow 198.18.0.10/32 to nginx1 80/tcp (host port 8080) — policy office-only, policies/office-only.yaml:6\n',
     );
-    expect(r.stdout).toMatch(/│ lab1 │ 1 +│ 3 +│ 0 +│ changes pending │/);
+    expect(r.stdout).toMatch(/│ lab1 │ 1 +│ 6 +│ 0 +│ changes pending │/);
     expect(r.stdout).toMatch(/│ lab2 │ 1 +│ 0 +│ 0 +│ in sync +│/);
     expect(r.stderr).toContain('lab1: planned');
     expect(fake.openSessions).toBe(0);
@@ -80,7 +80,7 @@ describe('fleet diff', () => {
     const r = await run(['diff', '--inventory', inventory()], fake);
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/│ lab1 │ - +│ 0 +│ 0 +│ failed: connect │/);
-    expect(r.stdout).toMatch(/│ lab2 │ 1 +│ 3 +│ 0 +│ changes pending │/);
+    expect(r.stdout).toMatch(/│ lab2 │ 1 +│ 6 +│ 0 +│ changes pending │/);
     expect(r.stdout).toMatch(/^lab1: connect: unreachable/m);
   });
 
@@ -98,7 +98,7 @@ describe('fleet diff', () => {
     const fake = new FakeTransport({ lab1: host(FRESH), lab2: host(APPLIED) });
     const r = await run(['diff', '--json', '--inventory', inventory()], fake);
     const parsed = JSON.parse(r.stdout) as { hosts: { host: string; add: number; ok: boolean }[] };
-    expect(parsed.hosts.map((h) => [h.host, h.ok, h.add])).toEqual([['lab1', true, 3], ['lab2', true, 0]]);
+    expect(parsed.hosts.map((h) => [h.host, h.ok, h.add])).toEqual([['lab1', true, 6], ['lab2', true, 0]]);
   });
 });
 
@@ -137,7 +137,7 @@ describe('fleet apply', () => {
     expect(r.code).toBe(0);
     expect(fake.connects).toEqual(['lab1', 'lab2']);
     expect(applies(fake).map((c) => c.host)).toEqual(['lab1']);
-    expect(r.stdout).toMatch(/│ lab1 │ 3 +│ 0 +│ yes +│ changed +│/);
+    expect(r.stdout).toMatch(/│ lab1 │ 6 +│ 0 +│ yes +│ changed +│/);
     expect(r.stdout).toMatch(/│ lab2 │ 0 +│ 0 +│ - +│ unchanged +│/);
     expect(fake.openSessions).toBe(0);
   });
@@ -148,7 +148,7 @@ describe('fleet apply', () => {
     const r = await run(['apply', '--yes', '--inventory', inventory()], fake);
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/│ lab1 │ 0 +│ 0 +│ - +│ failed: apply +│/);
-    expect(r.stdout).toMatch(/│ lab2 │ 3 +│ 0 +│ yes +│ changed +│/);
+    expect(r.stdout).toMatch(/│ lab2 │ 6 +│ 0 +│ yes +│ changed +│/);
     expect(r.stdout).toContain('lab1: apply: exit 22: iptables-restore: line 4 failed / iptables-restore rejected the change; nothing was changed');
   });
 

@@ -34,14 +34,14 @@ describe('the shipped example', () => {
     expect(policies.map((p) => p.name)).toEqual(['example-forms', 'office-only']);
   });
 
-  it('allows only the office PC to nginx1 80/tcp, and says nothing of nginx2', async () => {
+  it('allows only the office PC, by both its addresses, to nginx1 80/tcp, and says nothing of nginx2', async () => {
     const { policies } = await loadConfig({ inventory: 'inventory/hosts.yaml', policies: 'policies' }, '/home/me');
     expect(policies.find((p) => p.name === 'office-only')?.rules).toEqual([
       {
         policy: 'office-only',
         target: { kind: 'container', container: 'nginx1', port: 80, protocol: 'tcp' },
-        allow: [{ cidr: '198.18.0.10/32', family: 4 }],
-        where: { file: 'policies/office-only.yaml', line: 5, col: 5 },
+        allow: [{ cidr: '198.18.0.10/32', family: 4 }, { cidr: 'fd5e:e7f1:ab00::10/128', family: 6 }],
+        where: { file: 'policies/office-only.yaml', line: 6, col: 5 },
       },
     ]);
   });

@@ -1,6 +1,7 @@
 // HostFacts for planner tests: captured lab output, or tables written inline.
 import { parseDockerInspect } from '../../../src/facts/docker.js';
 import { parseFilterTable } from '../../../src/facts/iptables.js';
+import { parseListeners, withPaths } from '../../../src/facts/paths.js';
 import type { FilterTable, HostFacts, HostSpec, Policy, PublishedPort } from '../../../src/model.js';
 import { parsePolicy } from '../../../src/policy/parse.js';
 import { fixture } from './fixtures.js';
@@ -23,8 +24,13 @@ export function facts(over: Partial<HostFacts> = {}): HostFacts {
 
 /** lab1 as captured: Docker 20.10, seven containers, nothing of fleet's yet. */
 export function labFacts(): HostFacts {
-  return facts({ ports: parseDockerInspect(fixture('docker-20.10/docker-inspect.json')) });
+  const ports = parseDockerInspect(fixture('docker-20.10/docker-inspect.json'));
+  const listeners = parseListeners(fixture('docker-20.10/ss-ltnup.txt'));
+  return facts({ ports: withPaths(ports, listeners, []), filter6: parseFilterTable(EMPTY_V6) });
 }
+
+/** What `ip6tables-save -t filter` printed on lab1, where Docker 20.10 keeps out of ip6tables. */
+export const EMPTY_V6 = '*filter\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\nCOMMIT\n';
 
 /** A filter table: Docker's chains with `lines` (`-A ...`) put into it in order. */
 export function table(lines: string[], chains: string[] = ['DOCKER-USER']): FilterTable {
