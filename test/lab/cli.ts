@@ -1,6 +1,6 @@
-// npm run lab -- up [N] [--docker D] | down | status | reboot HOST | capture-standin [HOST]
+// npm run lab -- up [N] [--docker D] | down | status | reboot HOST | probe [PORT...] | capture-standin [HOST]
 import { Command } from 'commander';
-import { current, down, reboot, status, up } from './lab.js';
+import { current, down, probe, reboot, status, up } from './lab.js';
 import { captureStandin } from './standin.js';
 
 const program = new Command('lab').description('the fleet lab: simulated hosts on this machine');
@@ -61,6 +61,23 @@ program
     const host = current()?.hosts.find((h) => h.name === name && h.kind === 'docker');
     if (!host) throw new Error(`${name} is not a docker host of the running lab`);
     await captureStandin(host);
+  });
+
+program
+  .command('probe')
+  .description('who can connect: each client to each docker host and port, over IPv4 and IPv6')
+  .argument('[ports...]', 'ports to try', ['8080', '8081'])
+  .action(async (ports: string[]) => {
+    const info = current();
+    if (!info) throw new Error('no lab is up: run `npm run lab -- up`');
+    for (const host of info.hosts.filter((h) => h.kind === 'docker')) {
+      for (const client of info.clients) {
+        for (const [family, address] of [['IPv4', host.address], ['IPv6', host.address6]] as const) {
+          const seen = await Promise.all(ports.map(async (p) => `${p} ${await probe(client.name, address, Number(p))}`));
+          console.log(`${client.name} -> ${host.name} ${family}: ${seen.join(', ')}`);
+        }
+      }
+    }
   });
 
 program.parseAsync(process.argv).catch((e: unknown) => {
