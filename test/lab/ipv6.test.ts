@@ -60,7 +60,11 @@ describe('IPv6 on a Docker 20.10 host (docker-proxy)', () => {
       'note: nginx1 80/tcp (host port 8080) over IPv6 (docker-proxy): closed to everyone, the policy lists only IPv4 sources',
     );
     expect((await fleet(['apply', '--yes', ...V4_ONLY])).code).toBe(0);
-    await expectAccess(V6, { 'pc-a 8080': 'refused', 'pc-b 8080': 'refused', 'pc-a 8081': 'open', 'pc-b 8081': 'open' });
+    const closed = { 'pc-a 8080': 'refused', 'pc-b 8080': 'refused', 'pc-a 8081': 'open', 'pc-b 8081': 'open' } as const;
+    await expectAccess(V6, closed);
+    await expectAccess(lab1.address, SIDE_DOOR_CLOSED);
+    await reboot('lab1');
+    await expectAccess(V6, closed);
     await expectAccess(lab1.address, SIDE_DOOR_CLOSED);
   });
 
