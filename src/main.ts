@@ -1,7 +1,6 @@
 // The command line: parse options, load and validate the user's files, run a command across the
 // selected hosts, print results on stdout and progress on stderr, and return the exit status.
 import { Command, Option } from 'commander';
-import { homedir } from 'node:os';
 import { HostError, UserError, UserErrors } from './errors.js';
 import { loadConfig } from './config/load.js';
 import type { HostSpec, Policy } from './model.js';
@@ -219,5 +218,3 @@ function reportError(err: unknown, io: Io, verbose: boolean): number {
   else io.stderr('(run again with --verbose for the stack trace, and please report it)\n');
   return EXIT.failed;
 }
-
-export const defaultHome = homedir;
