@@ -16,15 +16,26 @@ export const FACTS = {
   listening: 'listening',
 } as const;
 
+// The IPv4 filter table is read once, into a variable of the script: its section prints it, and
+// the other-backend section looks into it instead of running iptables-save a second time.
+const READ_FILTER4 = 'filter4=$(iptables-save -c -t filter); filter4_rc=$?';
+const PRINT_FILTER4 = `[ -z "$filter4" ] || printf '%s\\n' "$filter4"; exit $filter4_rc`;
+
 // When the selected iptables has no DOCKER-USER, the other backend is read too, so that a host
 // where Docker writes legacy tables and `iptables` means nft (or the reverse) is named as such.
-const OTHER_BACKEND = `if iptables-save -t filter 2>/dev/null | grep -q '^:DOCKER-USER '; then :
-elif iptables -V 2>/dev/null | grep -q nf_tables; then iptables-legacy-save -t filter 2>/dev/null
-else iptables-nft-save -t filter 2>/dev/null; fi`;
+const OTHER_BACKEND = `case "$filter4" in *'
+:DOCKER-USER '*) ;;
+*) if iptables -V 2>/dev/null | grep -q nf_tables; then iptables-legacy-save -t filter 2>/dev/null
+  else iptables-nft-save -t filter 2>/dev/null; fi ;;
+esac`;
 
-// Installed, and enabled at boot under systemd or sysvinit.
+// Installed, and enabled at boot under systemd or sysvinit; the boot links are listed by the shell
+// itself (like ls, a dangling link counts), which saves a process on every host.
 const PERSISTENCE = `command -v netfilter-persistent || true
-ls /etc/systemd/system/*.wants/netfilter-persistent.service /etc/rc[S2345].d/S*netfilter-persistent 2>/dev/null || true`;
+for f in /etc/systemd/system/*.wants/netfilter-persistent.service \\
+    /etc/rc[S2345].d/S*netfilter-persistent; do
+  if [ -e "$f" ] || [ -L "$f" ]; then echo "$f"; fi
+done`;
 
 const INSPECT = `ids=$(docker ps -q) || exit $?
 if [ -n "$ids" ]; then docker inspect $ids; else echo '[]'; fi`;
@@ -35,7 +46,8 @@ export function factsScript(): string {
     section(FACTS.dockerInfo, `docker info --format '{{json .}}'`),
     section(FACTS.dockerInspect, INSPECT),
     section(FACTS.iptablesVersion, 'iptables -V'),
-    section(FACTS.filter4, 'iptables-save -c -t filter'),
+    READ_FILTER4,
+    section(FACTS.filter4, PRINT_FILTER4),
     section(FACTS.filter6, 'ip6tables-save -c -t filter'),
     section(FACTS.nat6, 'ip6tables-save -t nat'),
     section(FACTS.otherBackend, OTHER_BACKEND),
