@@ -14,11 +14,24 @@ import { changedHostKey, revokedHostKey, unknownHostKey, type HostKeyContext } f
 /** A missing file is an empty one: every host in it is unknown. */
 export async function readKnownHosts(file: string): Promise<KnownHostEntry[]> {
   try {
-    return parseKnownHosts(await readFile(file, 'utf8'));
+    return parsed(file, await readFile(file, 'utf8'));
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
     throw error;
   }
+}
+
+// Every connection reads the file again, since it may change meanwhile, but parsing it each time
+// made a run over N hosts of a file listing them all cost N² lines: the last text parsed per file
+// is kept with its entries, and those are used again while the file reads the same.
+const lastParsed = new Map<string, { text: string; entries: KnownHostEntry[] }>();
+
+function parsed(file: string, text: string): KnownHostEntry[] {
+  const last = lastParsed.get(file);
+  if (last?.text === text) return last.entries;
+  const entries = parseKnownHosts(text);
+  lastParsed.set(file, { text, entries });
+  return entries;
 }
 
 /** undefined when the key may be used; the reason to refuse it otherwise. */
@@ -55,7 +68,7 @@ function addHostKey(c: HostKeyContext): Promise<HostError | undefined> {
 
 async function appendIfStillUnknown(c: HostKeyContext): Promise<HostError | undefined> {
   const text = await readFile(c.file, 'utf8').catch(() => '');
-  const verdict = checkHostKey(parseKnownHosts(text), c.name, c.key);
+  const verdict = checkHostKey(parsed(c.file, text), c.name, c.key);
   if (verdict.kind !== 'unknown') return verifyHostKey(c, false);
   await mkdir(path.dirname(c.file), { recursive: true, mode: 0o700 });
   const separator = text === '' || text.endsWith('\n') ? '' : '\n';
