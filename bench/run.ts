@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { LabInfo } from '../test/lab/lab.js';
-import { buildFleet, ROOT } from './build.js';
+import { buildBareReads, buildFleet, ROOT } from './build.js';
 import { withLab } from './lab.js';
 import { machine, notes } from './notes.js';
 import { round, type Action, type Step } from './steps.js';
@@ -22,13 +22,18 @@ const DOCKER_HOSTS = 2;
 const COMMAND_TIMEOUT_MS = 15 * 60_000;
 const MAX_RUNS = 20;
 
+interface Built {
+  cli: string;
+  bareReads: string;
+}
+
 async function main(): Promise<void> {
   const { sizes, runs } = options();
-  const cli = buildFleet();
+  const built = { cli: buildFleet(), bareReads: buildBareReads() };
   const measured: Measured[] = [];
   for (const hosts of sizes) {
     const shape = { hosts, dockerHosts: DOCKER_HOSTS };
-    measured.push(...(await withLab(shape, (lab) => measure(lab, cli, runs))));
+    measured.push(...(await withLab(shape, (lab) => measure(lab, built, runs))));
   }
   console.log([markdown(rows(measured)), notes(sizes, DOCKER_HOSTS, runs), machine()].join('\n\n'));
 }
@@ -48,10 +53,10 @@ function options(): { sizes: number[]; runs: number } {
   return { sizes, runs };
 }
 
-async function measure(lab: LabInfo, cli: string, runs: number): Promise<Measured[]> {
+async function measure(lab: LabInfo, built: Built, runs: number): Promise<Measured[]> {
   const dir = mkdtempSync(join(tmpdir(), 'fleet-bench-'));
   try {
-    const actions = round({ lab, cli, files: writeFiles(lab, dir) });
+    const actions = round({ lab, ...built, files: writeFiles(lab, dir) });
     const samples = new Map<Action, Sample[]>(actions.map((a) => [a, []]));
     for (let k = 1; k <= runs; k++) {
       for (const action of actions) {

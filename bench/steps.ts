@@ -38,6 +38,8 @@ export interface Context {
   files: Files;
   /** The built fleet CLI. */
   cli: string;
+  /** bare-reads.ts, built: fleet's transport doing what parallel-ssh does. */
+  bareReads: string;
 }
 
 export function round(c: Context): Action[] {
@@ -50,6 +52,7 @@ export function round(c: Context): Action[] {
     fleetStep(c, DIFF, ['diff'], untouched),
     openSsh('parallel-ssh', 'reads, default kex (sntrup761x25519)', pssh(c.lab, c.files, reads)),
     openSsh('parallel-ssh', `reads, ${FLEET_KEX}`, pssh(c.lab, c.files, reads, FLEET_KEX)),
+    openSsh('fleet\'s transport', `reads, ${FLEET_KEX}`, bareReads(c)),
     openSsh('ssh loop', 'reads, one host after another', sshLoop(c.lab, c.files, reads)),
     ansibleStep(c, 'reads', DIFF, c.files.readsPlaybook, 0),
     { reset: 'fleet clear --yes', argv: fleet(c.cli, c.lab, ['clear', '--yes']) },
@@ -75,6 +78,10 @@ function fleetStep(c: Context, step: string, args: string[], did: Did): Step {
     return did(hosts) ? undefined : 'the hosts were not in the state this step is for';
   };
   return { tool: 'fleet', step, versus: step, argv: fleet(c.cli, c.lab, args), check };
+}
+
+function bareReads(c: Context): string[] {
+  return ['node', c.bareReads, c.lab.inventoryFile, c.files.outDir];
 }
 
 function openSsh(tool: string, step: string, argv: string[]): Step {

@@ -5,21 +5,15 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { shCommand } from '../src/remote/shell.js';
 import type { LabInfo } from '../test/lab/lab.js';
+import { BARE_READS, CONCURRENCY } from './work.js';
 
-/** fleet's default --concurrency; every other tool gets the same. */
-export const CONCURRENCY = 50;
-
-/** The reads any SSH tool needs at least: Docker's containers and the filter table. */
-export const BARE_READS = `docker ps --format '{{json .}}'; iptables-save -t filter`;
+export { BARE_READS, CONCURRENCY, FLEET_KEX } from './work.js';
 
 /** The two IPv4 rules fleet makes for policies/office-only.yaml, for Ansible's DOCKER-USER. */
 const ALLOW = '-s 198.18.0.10/32 -p tcp -m tcp --dport 80 -m conntrack --ctorigdstport 8080 ' +
   '--ctdir ORIGINAL -j RETURN';
 const REJECT = '-p tcp -m tcp --dport 80 -m conntrack --ctorigdstport 8080 --ctdir ORIGINAL ' +
   '-j REJECT --reject-with icmp-port-unreachable';
-
-/** The key exchange ssh2 (and so fleet) negotiates with OpenSSH 9.2. */
-export const FLEET_KEX = 'curve25519-sha256';
 
 export interface Files {
   dir: string;
