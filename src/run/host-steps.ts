@@ -7,13 +7,14 @@ import { tableOf } from '../plan/live.js';
 import { applyScript, EXIT, STEP_MARK, type FamilyChange } from '../remote/apply-script.js';
 import { factsScript } from '../remote/facts-script.js';
 import { fleetPartOfRules, fleetPartOfTable, putBackBody } from '../remote/fleet-part.js';
-import { shCommand } from '../remote/shell.js';
+import { remoteScript } from '../remote/shell.js';
 import { splitSections } from '../remote/sections.js';
 import type { ExecResult, Session } from '../ssh/index.js';
 import { factsFromSections } from './facts.js';
 
 export async function readFacts(host: HostSpec, session: Session): Promise<HostFacts> {
-  const result = await session.exec(shCommand(factsScript(), host.sudo));
+  const { command, stdin } = remoteScript(factsScript(), host.sudo);
+  const result = await session.exec(command, { stdin });
   if (result.code !== 0) throw remoteFailure(host, 'read facts', result);
   return factsFromSections(host.name, splitSections(result.stdout));
 }
@@ -34,7 +35,8 @@ export async function applyRules(
 ): Promise<ApplyOutcome> {
   const changes = familyChanges(facts, restores, wanted);
   if (changes.length === 0) return { persisted: false, steps: [] };
-  const result = await session.exec(shCommand(applyScript(changes, persist), host.sudo));
+  const { command, stdin } = remoteScript(applyScript(changes, persist), host.sudo);
+  const result = await session.exec(command, { stdin });
   if (result.code !== 0) throw remoteFailure(host, applyStep(result.code), result);
   const steps = result.stdout
     .split('\n')

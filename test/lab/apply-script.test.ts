@@ -8,7 +8,7 @@ import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { HostError } from '../../src/errors.js';
 import type { HostSpec, Rule } from '../../src/model.js';
 import { applyRules, readFacts } from '../../src/run/host-steps.js';
-import type { ExecResult, Session } from '../../src/ssh/index.js';
+import type { ExecOptions, ExecResult, Session } from '../../src/ssh/index.js';
 
 const NS = 'flt-apply'; // not fl-*: the lab owns that prefix and sweeps it
 const ETC = `/etc/netns/${NS}/iptables`;
@@ -21,8 +21,9 @@ const host: HostSpec = {
 /** Runs commands in the scratch namespace as fleet's SSH session would; `prefix` runs first. */
 function session(prefix = ''): Session {
   return {
-    async exec(command: string): Promise<ExecResult> {
-      const r = spawnSync('ip', ['netns', 'exec', NS, 'sh', '-c', `${prefix}${command}`], { encoding: 'utf8' });
+    async exec(command: string, opts?: ExecOptions): Promise<ExecResult> {
+      const argv = ['netns', 'exec', NS, 'sh', '-c', `${prefix}${command}`];
+      const r = spawnSync('ip', argv, { encoding: 'utf8', input: opts?.stdin ?? '' });
       return { stdout: r.stdout, stderr: r.stderr, code: r.status };
     },
     async close() {},

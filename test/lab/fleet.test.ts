@@ -114,8 +114,12 @@ function rejectingRestore(): Transport {
     async connect(host, opts, defaulted) {
       const session = await ssh2Transport.connect(host, opts, defaulted);
       return {
-        exec: (command, o) =>
-          session.exec(command.includes('--noflush') ? command.replace('-j REJECT --reject-with', '-j NO-SUCH-CHAIN --reject-with') : command, o),
+        exec: (command, o) => {
+          const stdin = o?.stdin?.includes('--noflush')
+            ? o.stdin.replace('-j REJECT --reject-with', '-j NO-SUCH-CHAIN --reject-with')
+            : o?.stdin;
+          return session.exec(command, { ...o, stdin });
+        },
         close: () => session.close(),
       };
     },

@@ -26,13 +26,15 @@ function inventory(text?: string): string {
 }
 
 /** A host whose facts are `facts` and whose apply script answers `apply`. */
-function host(facts: string, apply: { stdout?: string; stderr?: string; code?: number } = { stdout: STEPS, code: 0 }): FakeHost {
-  return {
-    replies: [
-      [/iptables-restore --noflush/, apply],
-      [/docker info/, { stdout: facts, stderr: '', code: 0 }],
-    ],
-  };
+type Answer = { stdout?: string; stderr?: string; code?: number };
+
+/** A host whose facts are `facts` and whose apply script answers `apply` (scripts come on stdin). */
+function host(facts: string, apply: Answer = { stdout: STEPS, code: 0 }): FakeHost {
+  return scripted({ stdout: facts, stderr: '', code: 0 }, apply);
+}
+
+function scripted(facts: Answer, apply: Answer = {}): FakeHost {
+  return { replies: [[/^sudo -n sh -c/, (_c, stdin) => (stdin?.includes('--noflush') ? apply : facts)]] };
 }
 
 async function run(args: string[], fake: FakeTransport, interactive = false) {
@@ -53,7 +55,7 @@ async function run(args: string[], fake: FakeTransport, interactive = false) {
   return { code, stdout, stderr };
 }
 
-const applies = (fake: FakeTransport) => fake.calls.filter((c) => c.command.includes('--noflush'));
+const applies = (fake: FakeTransport) => fake.calls.filter((c) => c.stdin?.includes('--noflush'));
 
 describe('fleet diff', () => {
   it('shows the rules to add per host and a table, and exits 2 when changes are pending', async () => {
@@ -86,7 +88,7 @@ describe('fleet diff', () => {
 
   it('names sudo when it wants a password', async () => {
     const sudo = { stdout: '', stderr: 'sudo: a password is required\n', code: 1 };
-    const fake = new FakeTransport({ lab1: { replies: [[/docker info/, sudo]] }, lab2: host(APPLIED) });
+    const fake = new FakeTransport({ lab1: scripted(sudo), lab2: host(APPLIED) });
     const r = await run(['diff', '--inventory', inventory()], fake);
     expect(r.code).toBe(1);
     expect(r.stdout).toContain(

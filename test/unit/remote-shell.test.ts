@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { quote, shCommand } from '../../src/remote/shell.js';
+import { quote, remoteScript, shCommand } from '../../src/remote/shell.js';
 import { section, splitSections } from '../../src/remote/sections.js';
 
 const sh = (script: string) => execFileSync('sh', ['-c', script], { encoding: 'utf8' });
@@ -20,6 +20,22 @@ describe('shCommand', () => {
   it('wraps the script in sudo -n only when asked', () => {
     expect(shCommand('echo hi', false)).toBe("sh -c 'echo hi'");
     expect(shCommand('echo hi', true)).toBe("sudo -n sh -c 'echo hi'");
+  });
+});
+
+describe('remoteScript', () => {
+  const run = (script: string) => {
+    const { command, stdin } = remoteScript(script, false);
+    return execFileSync('sh', ['-c', command], { input: stdin, encoding: 'utf8' });
+  };
+
+  it('runs a script from stdin, which none of its commands can read', () => {
+    expect(run("echo one\ncat\necho two\n")).toBe('one\ntwo\n');
+  });
+
+  it('runs a script longer than one command-line argument may be (128 KiB)', () => {
+    const big = `x=${quote('y'.repeat(200 * 1024))}\necho \${#x}\n`;
+    expect(run(big)).toBe(`${200 * 1024}\n`);
   });
 });
 
