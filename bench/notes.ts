@@ -8,8 +8,11 @@ import { CONCURRENCY, FLEET_KEX } from './tools.js';
 export function notes(sizes: number[], dockerHosts: number, runs: number): string {
   return [
     `- ${sizes.join(' and ')} lab hosts (${dockerHosts} with dockerd, the rest stand-ins); ` +
-      `${runs} runs of every step, in interleaved rounds; median wall time. Every tool works on ` +
-      `${CONCURRENCY} hosts at once (fleet --concurrency, parallel-ssh -p, Ansible forks).`,
+      `${runs} rounds, each on a fresh lab running every step once; median wall time. Every ` +
+      `tool works on ${CONCURRENCY} hosts at once (fleet --concurrency, parallel-ssh -p, ` +
+      'Ansible forks).',
+    '- fleet\'s transport: bench/bare-reads.ts, fleet\'s ssh2 transport doing the bare reads of ' +
+      'parallel-ssh (the same command, through sudo), compiled like the CLI, as its own process.',
     '- Ratio: median over fleet\'s median for the same step and N; the reads of the other tools ' +
       `are compared with fleet diff. fleet negotiates ${FLEET_KEX}.`,
     '- Controller CPU: user + system time of the controller and every process it waited for ' +
@@ -19,16 +22,15 @@ export function notes(sizes: number[], dockerHosts: number, runs: number): strin
       'sum). Process tree: RSS summed over the tree, sampled every 200 ms; shared pages count ' +
       'once per process.',
     '- fleet: the built CLI (tsc -p tsconfig.build.json) as its own process, with --json. ' +
-      'Between rounds, fleet clear --yes (untimed) takes its rules out again, so every first ' +
-      'apply changes every host. On the docker hosts fleet also closes the IPv6 path to nginx1 ' +
-      '(docker-proxy, ip6tables INPUT); Ansible\'s playbook does not.',
+      'Every round starts on a fresh lab, so every first apply changes every host; fleet clear ' +
+      '--yes (untimed) runs between fleet\'s steps and Ansible\'s. On the docker hosts fleet ' +
+      'also closes the IPv6 path to nginx1 (docker-proxy, ip6tables INPUT); Ansible does not.',
     '- Ansible: the iptables module cannot express --ctorigdstport, so its playbook inserts the ' +
       'two rules with ansible.builtin.shell (command cannot run `||`): iptables -C ... || ' +
       'iptables -I ..., then a handler runs netfilter-persistent save when something was ' +
       'inserted. The port mapping is written into the playbook, so it reads nothing from Docker. ' +
       'Pipelining on, OpenSSH\'s default key exchange, ControlPersist at its default; after each ' +
-      'run its control masters are stopped (untimed), so every run starts without connections. ' +
-      'Between rounds, iptables -D of its two rules and netfilter-persistent save (untimed).',
+      'run its control masters are stopped (untimed), so every run starts without connections.',
   ].join('\n');
 }
 

@@ -1,10 +1,10 @@
 // npm run bench [-- --hosts 50,200 --runs 5]
 //
 // fleet against what users would pick instead (a loop of ssh, parallel-ssh, Ansible), on the same
-// lab hosts in one run. For each number of hosts: take the lab lock, bring up a lab that size, run
-// every step of every tool `runs` times in interleaved rounds, take the lab down (also on failure)
-// and give the lock back. Then print one Markdown table, what it measured, and the machine.
-// bench/README.md says more.
+// lab hosts in one run. For each number of hosts, `runs` rounds, each of which takes the lab lock,
+// brings up a lab that size, runs every step of every tool once, takes the lab down (also on
+// failure) and gives the lock back, so that others can use the lab between rounds. Then one
+// Markdown table, what it measured, and the machine. bench/README.md says more.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -30,12 +30,24 @@ interface Built {
 async function main(): Promise<void> {
   const { sizes, runs } = options();
   const built = { cli: buildFleet(), bareReads: buildBareReads() };
-  const measured: Measured[] = [];
+  const measured = new Map<string, Measured>();
   for (const hosts of sizes) {
-    const shape = { hosts, dockerHosts: DOCKER_HOSTS };
-    measured.push(...(await withLab(shape, (lab) => measure(lab, built, runs))));
+    for (let k = 1; k <= runs; k++) {
+      const shape = { hosts, dockerHosts: DOCKER_HOSTS };
+      const label = `N=${hosts} round ${k}/${runs}`;
+      const round = await withLab(shape, (lab) => measureRound(lab, built, label));
+      for (const { step, sample } of round) add(measured, hosts, step, sample);
+    }
   }
-  console.log([markdown(rows(measured)), notes(sizes, DOCKER_HOSTS, runs), machine()].join('\n\n'));
+  const table = markdown(rows([...measured.values()]));
+  console.log([table, notes(sizes, DOCKER_HOSTS, runs), machine()].join('\n\n'));
+}
+
+function add(measured: Map<string, Measured>, hosts: number, step: Step, sample: Sample): void {
+  const key = `${hosts} ${step.tool} ${step.step}`;
+  const entry = measured.get(key) ?? { hosts, step, samples: [] };
+  entry.samples.push(sample);
+  measured.set(key, entry);
 }
 
 function options(): { sizes: number[]; runs: number } {
@@ -53,19 +65,16 @@ function options(): { sizes: number[]; runs: number } {
   return { sizes, runs };
 }
 
-async function measure(lab: LabInfo, built: Built, runs: number): Promise<Measured[]> {
+/** One round, on a lab of its own, so that the lab lock is never held for long. */
+async function measureRound(lab: LabInfo, built: Built, label: string) {
   const dir = mkdtempSync(join(tmpdir(), 'fleet-bench-'));
   try {
-    const actions = round({ lab, ...built, files: writeFiles(lab, dir) });
-    const samples = new Map<Action, Sample[]>(actions.map((a) => [a, []]));
-    for (let k = 1; k <= runs; k++) {
-      for (const action of actions) {
-        const label = `N=${lab.hosts.length} round ${k}/${runs} ${describe(action)}`;
-        samples.get(action)!.push(await perform(action, label));
-      }
+    const measured: { step: Step; sample: Sample }[] = [];
+    for (const action of round({ lab, ...built, files: writeFiles(lab, dir) })) {
+      const sample = await perform(action, `${label} ${describe(action)}`);
+      if ('step' in action) measured.push({ step: action, sample });
     }
-    const steps = actions.filter((a): a is Step => 'step' in a);
-    return steps.map((step) => ({ hosts: lab.hosts.length, step, samples: samples.get(step)! }));
+    return measured;
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

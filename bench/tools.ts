@@ -3,7 +3,6 @@
 // directory of the run's own.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { shCommand } from '../src/remote/shell.js';
 import type { LabInfo } from '../test/lab/lab.js';
 import { BARE_READS, CONCURRENCY } from './work.js';
 
@@ -79,13 +78,6 @@ export function sshLoop(lab: LabInfo, files: Files, command: string): string[] {
   const loop = `for h in $(cat "$1"); do ssh ${options} "pi@$h" "$2" >"$3/$h" || exit 1; done`;
   return ['sh', '-c', loop, 'sh', files.hostsFile, command, files.outDir];
 }
-
-/** Takes the two rules Ansible inserted out again and saves, so its next first apply changes. */
-export const UNDO_ANSIBLE = shCommand(
-  [ALLOW, REJECT].map((r) => `while iptables -D DOCKER-USER ${r} 2>/dev/null; do :; done`)
-    .concat('netfilter-persistent save >/dev/null 2>&1').join('; '),
-  true,
-);
 
 // ---------------------------------------------------------------- Ansible
 
