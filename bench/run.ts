@@ -81,7 +81,7 @@ async function measureRound(lab: LabInfo, built: Built, label: string) {
 }
 
 function describe(action: Action): string {
-  return 'step' in action ? `${action.tool}: ${action.step}` : `(untimed) ${action.reset}`;
+  return 'step' in action ? `${action.tool}: ${action.step}` : `(untimed) ${action.untimed}`;
 }
 
 /** Runs one action; a step whose run does not count stops the benchmark. */

@@ -21,12 +21,13 @@ export interface Step {
   after?: string[];
 }
 
-export interface Reset {
-  reset: string;
+/** Run between steps and not timed: a warm-up, or putting the hosts back. */
+export interface Untimed {
+  untimed: string;
   argv: string[];
 }
 
-export type Action = Step | Reset;
+export type Action = Step | Untimed;
 
 export const DIFF = 'diff / reads (in sync)';
 export const FIRST = 'apply, first (2 rules, persisted)';
@@ -47,7 +48,7 @@ export function round(c: Context): Action[] {
   const untouched = (hosts: HostJson[]) => hosts.every((h) => !h.applied);
   return [
     // The lab has just come up: every host's sshd, sudo and docker answer once before timing.
-    { reset: 'warm-up: the bare reads on every host', argv: pssh(c.lab, c.files, reads) },
+    { untimed: 'warm-up: the bare reads on every host', argv: pssh(c.lab, c.files, reads) },
     fleetStep(c, FIRST, ['apply', '--yes'], applied),
     fleetStep(c, SECOND, ['apply', '--yes'], untouched),
     fleetStep(c, DIFF, ['diff'], untouched),
@@ -56,7 +57,7 @@ export function round(c: Context): Action[] {
     openSsh('fleet\'s transport', `reads, ${FLEET_KEX}`, bareReads(c)),
     openSsh('ssh loop', 'reads, one host after another', sshLoop(c.lab, c.files, reads)),
     ansibleStep(c, 'reads', DIFF, c.files.readsPlaybook, 0),
-    { reset: 'fleet clear --yes', argv: fleet(c.cli, c.lab, ['clear', '--yes']) },
+    { untimed: 'fleet clear --yes', argv: fleet(c.cli, c.lab, ['clear', '--yes']) },
     ansibleStep(c, FIRST, FIRST, c.files.applyPlaybook, 2),
     ansibleStep(c, SECOND, SECOND, c.files.applyPlaybook, 0),
   ];
