@@ -4,6 +4,7 @@ import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { down, LabBusy, preflight, up, type LabInfo, type UpOptions } from '../test/lab/lab.js';
 import { sleep } from '../test/lab/exec.js';
+import { killRunning } from './timing.js';
 
 /** Every engineer's lab use on this machine takes this lock first. */
 const LOCK_FILE = '/run/fleet-lab.lock';
@@ -12,39 +13,58 @@ const BUSY_WAIT_MS = 10 * 60_000;
 
 /** Set from just before up() until down() is done: the lab is ours to take down. */
 let claimed = false;
+/** The one teardown under way, which an interruption and the normal end both wait for. */
+let tearingDown: Promise<unknown> | undefined;
+let interrupting = false;
 
 export async function withLab<T>(shape: UpOptions, fn: (lab: LabInfo) => Promise<T>): Promise<T> {
   const release = await holdLock();
-  const stop = (signal: string) => void interrupted(signal);
-  process.once('SIGINT', stop).once('SIGTERM', stop);
+  process.on('SIGINT', interrupted).on('SIGTERM', interrupted);
   try {
     const lab = await upWhenFree(shape);
     try {
       return await fn(lab);
     } finally {
-      await down();
+      await labDown();
       claimed = false;
+      tearingDown = undefined;
     }
   } finally {
-    process.off('SIGINT', stop).off('SIGTERM', stop);
+    process.off('SIGINT', interrupted).off('SIGTERM', interrupted);
     await release();
   }
 }
 
-async function interrupted(signal: string): Promise<void> {
+function labDown(): Promise<unknown> {
+  tearingDown ??= down();
+  return tearingDown;
+}
+
+/**
+ * Ctrl-C or kill: stop what runs, take the lab down, exit. The handler stays installed, so that
+ * a second signal (tsx passes the first one on to us again) cannot end us halfway through.
+ */
+function interrupted(signal: NodeJS.Signals): void {
+  if (interrupting) return;
+  interrupting = true;
   console.error(`bench: ${signal}: ${claimed ? 'taking the lab down, then stopping' : 'stopping'}`);
-  if (claimed) await down().catch((e: unknown) => console.error(`bench: lab down failed: ${e}`));
-  process.exit(130);
+  killRunning();
+  const done = claimed ? labDown() : Promise.resolve();
+  void done
+    .catch((e: unknown) => console.error(`bench: lab down failed: ${String(e)}`))
+    .finally(() => process.exit(130));
 }
 
 /**
  * Takes the lock through flock(1), which holds it until its input closes: when we release it, or
- * when this process dies, however it dies.
+ * when this process dies, however it dies. It runs in a process group of its own, so that a Ctrl-C
+ * reaches only us and the lock is held until the lab is down.
  */
 async function holdLock(): Promise<() => Promise<void>> {
   const script = 'echo held; exec cat >/dev/null';
   const child = spawn('flock', ['-w', String(LOCK_WAIT_SECONDS), LOCK_FILE, 'sh', '-c', script], {
     stdio: ['pipe', 'pipe', 'inherit'],
+    detached: true,
   });
   const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
   const held = new Promise<boolean>((resolve) => {

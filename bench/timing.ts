@@ -33,6 +33,20 @@ const SAMPLE_EVERY_MS = 200;
 const PAGE_BYTES = 4096;
 export const TICKS_PER_SECOND = 100;
 
+/** Process groups of the commands running now, by the pid of their leader. */
+const running = new Set<number>();
+
+/** Kills what timed() started and still runs, each by its own process group. */
+export function killRunning(): void {
+  for (const pid of running) {
+    try {
+      process.kill(-pid, 'SIGKILL');
+    } catch {
+      // ended meanwhile
+    }
+  }
+}
+
 /** Runs argv under /usr/bin/time; a command still running after timeoutMs is killed (group). */
 export function timed(argv: string[], options: TimedOptions): Promise<Sample> {
   const dir = mkdtempSync(join(tmpdir(), 'fleet-bench-time-'));
@@ -45,6 +59,7 @@ export function timed(argv: string[], options: TimedOptions): Promise<Sample> {
   let treeKb = 0;
   const sample = () => (treeKb = Math.max(treeKb, treeRssKb(child.pid)));
   const sampler = setInterval(sample, SAMPLE_EVERY_MS);
+  if (child.pid) running.add(child.pid);
   const kill = () => child.pid && process.kill(-child.pid, 'SIGKILL');
   const killer = setTimeout(kill, options.timeoutMs);
   const out = collect(child.stdout);
@@ -53,6 +68,7 @@ export function timed(argv: string[], options: TimedOptions): Promise<Sample> {
     child.on('error', reject);
     child.on('close', (code) => {
       const seconds = (performance.now() - started) / 1000;
+      if (child.pid) running.delete(child.pid);
       clearInterval(sampler);
       clearTimeout(killer);
       const machineCpu = (machineTicks() - cpuBefore) / TICKS_PER_SECOND;
