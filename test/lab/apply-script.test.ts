@@ -18,11 +18,15 @@ const host: HostSpec = {
   sudo: false, policies: [], groups: [], where: { file: 'test', line: 1, col: 1 },
 };
 
-/** Runs commands in the scratch namespace as fleet's SSH session would; `prefix` runs first. */
+/**
+ * Runs commands in the scratch namespace as fleet's SSH session would, with a /run of its own (so
+ * the script's lock file stays out of the machine's); `prefix` runs first.
+ */
 function session(prefix = ''): Session {
   return {
     async exec(command: string, opts?: ExecOptions): Promise<ExecResult> {
-      const argv = ['netns', 'exec', NS, 'sh', '-c', `${prefix}${command}`];
+      const own = 'mount -t tmpfs fleet-test /run && ';
+      const argv = ['netns', 'exec', NS, 'sh', '-c', `${own}${prefix}${command}`];
       const r = spawnSync('ip', argv, { encoding: 'utf8', input: opts?.stdin ?? '' });
       return { stdout: r.stdout, stderr: r.stderr, code: r.status };
     },
