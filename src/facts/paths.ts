@@ -9,10 +9,11 @@ export interface Listener {
   /** As ss prints it, brackets removed: `0.0.0.0`, `::`, `*`, `198.18.1.1`. */
   address: string;
   port: number;
+  /** The process name where ss was asked for it (-p), else ''. */
   process: string;
 }
 
-/** `ss -Hltnup` lines: `tcp LISTEN 0 4096 [::]:8080 [::]:* users:(("docker-proxy",pid=1,fd=4))`. */
+/** `ss -Hltnu` lines, `tcp LISTEN 0 4096 [::]:8080 [::]:*`, and -p's `users:(("docker-proxy",…))`. */
 export function parseListeners(text: string): Listener[] {
   return text.split('\n').flatMap((line) => {
     const cols = line.trim().split(/\s+/);
@@ -53,7 +54,9 @@ function ipv6Path(port: PublishedPort, listeners: Listener[], dnats: Dnat[]): 'd
   const same = (p: { protocol: Protocol; port: number }) => p.protocol === port.protocol && p.port === port.hostPort;
   const anyAddress = port.hostIp === '::';
   if (dnats.some((d) => same(d) && (anyAddress || !d.address || d.address === port.hostIp))) return 'dnat';
-  const proxies = listeners.filter((l) => same(l) && l.process === 'docker-proxy');
+  // Docker published this address and port, so whatever listens there is its docker-proxy. The
+  // facts script asks ss without -p: naming the process costs a scan of every open file.
+  const proxy = (l: Listener) => !l.process || l.process === 'docker-proxy';
   const here = (l: Listener) => l.address === port.hostIp || l.address === '::' || l.address === '*';
-  return proxies.some(here) ? 'proxy' : 'none';
+  return listeners.some((l) => same(l) && proxy(l) && here(l)) ? 'proxy' : 'none';
 }

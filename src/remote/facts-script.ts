@@ -54,6 +54,6 @@ export function factsScript(): string {
     section(FACTS.persistence, PERSISTENCE),
     section(FACTS.savedV4, 'cat /etc/iptables/rules.v4 2>/dev/null'),
     section(FACTS.savedV6, 'cat /etc/iptables/rules.v6 2>/dev/null'),
-    section(FACTS.listening, 'ss -Hltnup 2>/dev/null'),
+    section(FACTS.listening, 'ss -Hltnu 2>/dev/null'),
   ].join('\n');
 }

@@ -142,3 +142,11 @@ describe("fleet's part, on the host and on the controller", () => {
     expect(fleetPartOfRules(plan.wanted.filter((r) => r.family === 6))).toBe(awk(text));
   });
 });
+
+describe('ss without -p, as the facts script asks it', () => {
+  it('finds docker-proxy by the published address and port alone', () => {
+    const plain = 'tcp   LISTEN 0      4096         0.0.0.0:8080      0.0.0.0:*\ntcp   LISTEN 0      4096            [::]:8080         [::]:*\n';
+    expect(parseListeners(plain)).toContainEqual({ protocol: 'tcp', address: '::', port: 8080, process: '' });
+    expect(withPaths(NGINX1, parseListeners(plain), []).map((p) => p.path ?? 'dnat')).toEqual(['dnat', 'proxy']);
+  });
+});
