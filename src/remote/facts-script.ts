@@ -5,7 +5,6 @@ import { section } from './sections.js';
 export const FACTS = {
   dockerInfo: 'docker-info',
   dockerInspect: 'docker-inspect',
-  iptablesVersion: 'iptables-version',
   filter4: 'iptables-save',
   filter6: 'ip6tables-save',
   nat6: 'ip6tables-save-nat',
@@ -16,10 +15,17 @@ export const FACTS = {
   listening: 'listening',
 } as const;
 
-// The IPv4 filter table is read once, into a variable of the script: its section prints it, and
-// the other-backend section looks into it instead of running iptables-save a second time.
-const READ_FILTER4 = 'filter4=$(iptables-save -c -t filter); filter4_rc=$?';
-const PRINT_FILTER4 = `[ -z "$filter4" ] || printf '%s\\n' "$filter4"; exit $filter4_rc`;
+// Each filter table is read once, into a variable of the script: its section prints it, and later
+// sections look into it instead of running the command again. iptables-save's first line names
+// its backend (nf_tables or legacy), so no `iptables -V` is needed.
+const read = (name: string, command: string): string => `${name}=$(${command}); ${name}_rc=$?`;
+const print = (name: string): string =>
+  `[ -z "$${name}" ] || printf '%s\\n' "$${name}"; exit $${name}_rc`;
+
+// Docker's nat rules for IPv6 exist only where its ip6tables support made a DOCKER chain.
+const NAT6 = `case "$filter6" in *'
+:DOCKER '*) ip6tables-save -t nat ;;
+esac`;
 
 // When the selected iptables has no DOCKER-USER, the other backend is read too, so that a host
 // where Docker writes legacy tables and `iptables` means nft (or the reverse) is named as such.
@@ -45,11 +51,11 @@ export function factsScript(): string {
     'PATH="$PATH:/usr/sbin:/sbin"; export LC_ALL=C',
     section(FACTS.dockerInfo, `docker info --format '{{json .}}'`),
     section(FACTS.dockerInspect, INSPECT),
-    section(FACTS.iptablesVersion, 'iptables -V'),
-    READ_FILTER4,
-    section(FACTS.filter4, PRINT_FILTER4),
-    section(FACTS.filter6, 'ip6tables-save -c -t filter'),
-    section(FACTS.nat6, 'ip6tables-save -t nat'),
+    read('filter4', 'iptables-save -c -t filter'),
+    section(FACTS.filter4, print('filter4')),
+    read('filter6', 'ip6tables-save -c -t filter'),
+    section(FACTS.filter6, print('filter6')),
+    section(FACTS.nat6, NAT6),
     section(FACTS.otherBackend, OTHER_BACKEND),
     section(FACTS.persistence, PERSISTENCE),
     section(FACTS.savedV4, 'cat /etc/iptables/rules.v4 2>/dev/null'),
