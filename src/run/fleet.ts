@@ -4,7 +4,7 @@ import { HostError } from '../errors.js';
 import type { Family, HostFacts, HostPlan, HostSpec, Policy } from '../model.js';
 import { planHost, renderClear, renderRestore } from '../plan/index.js';
 import { tableOf } from '../plan/live.js';
-import { FLEET, JUMP } from '../plan/spec.js';
+import { OWNED } from '../plan/spec.js';
 import { mapLimit, type ConnectOptions, type Session, type Transport } from '../ssh/index.js';
 import { applyRules, readFacts, type ApplyOutcome } from './host-steps.js';
 import { preflight } from './preflight.js';
@@ -81,18 +81,17 @@ function planFor(
   return { ...plan, warnings: [...check.warnings, ...plan.warnings] };
 }
 
-/** Removing all of fleet's rules: every live FLEET rule and jump goes. */
+/** Removing all of fleet's rules: every live rule of fleet's chains, and every jump to them. */
 function clearPlan(host: HostSpec, facts: HostFacts): HostPlan {
-  const plan = planHost({ ...host, policies: [] }, [], facts);
+  const owned = (r: { chain: string; spec: string }) =>
+    OWNED.some((o) => r.chain === o.chain || r.spec === o.jump);
   const changes = ([4, 6] as const).flatMap((family) =>
-    (tableOf(facts, family)?.rules ?? [])
-      .filter((r) => r.chain === FLEET || r.spec === JUMP)
-      .map((r) => ({
-        op: 'remove' as const,
-        rule: { family, chain: r.chain, spec: r.spec, reason: 'fleet clear removes what fleet made' },
-      })),
+    (tableOf(facts, family)?.rules ?? []).filter(owned).map((r) => ({
+      op: 'remove' as const,
+      rule: { family, chain: r.chain, spec: r.spec, reason: 'fleet clear removes what fleet made' },
+    })),
   );
-  return { ...plan, wanted: [], changes, warnings: [], notes: [] };
+  return { host: host.name, wanted: [], changes, warnings: [], notes: [], matched: 0 };
 }
 
 /** Applies each planned host that has changes, on the session planFleet left open. */

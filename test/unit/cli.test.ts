@@ -162,3 +162,17 @@ describe('fleet apply', () => {
     expect(applies(fake)).toEqual([]);
   });
 });
+
+describe('fleet clear', () => {
+  it("removes every rule of both of fleet's chains and their jumps, and nothing on a clean host", async () => {
+    const fake = new FakeTransport({ lab1: host(APPLIED), lab2: host(FRESH) });
+    const r = await run(['clear', '--yes', '--inventory', inventory()], fake);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('  - ip6tables -A INPUT -j FLEET-INPUT\n');
+    expect(r.stdout).toMatch(/│ lab1 │ 0 +│ 6 +│ yes +│ changed +│/);
+    expect(r.stdout).toMatch(/│ lab2 │ 0 +│ 0 +│ - +│ unchanged +│/);
+    const sent = applies(fake);
+    expect(sent.map((c) => c.host)).toEqual(['lab1']);
+    expect(sent[0]?.stdin).toContain('-X FLEET-INPUT');
+  });
+});
