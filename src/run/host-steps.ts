@@ -33,7 +33,7 @@ export async function applyRules(
   wanted: Rule[],
   persist: boolean,
 ): Promise<ApplyOutcome> {
-  const changes = familyChanges(facts, restores, wanted);
+  const changes = scriptInputs(facts, restores, wanted);
   if (changes.length === 0) return { persisted: false, steps: [] };
   const { command, stdin } = remoteScript(applyScript(changes, persist), host.sudo);
   const result = await session.exec(command, { stdin });
@@ -45,7 +45,8 @@ export async function applyRules(
   return { persisted: steps.includes('persisted'), steps };
 }
 
-function familyChanges(
+/** What the apply script needs per family it changes: the restore, and how to check and undo it. */
+function scriptInputs(
   facts: HostFacts,
   restores: Partial<Record<Family, string>>,
   wanted: Rule[],
