@@ -91,8 +91,9 @@ export interface FilterTable {
   rules: { chain: string; spec: string; packets?: number }[];
 }
 
+/** What fleet knows of a running Docker: `docker info`, read only where DOCKER-USER is missing. */
 export interface DockerFacts {
-  serverVersion: string;
+  serverVersion?: string;
   /** `iptables`, `nftables` (Docker 29+), or undefined where Docker does not say. */
   firewallBackend?: string;
 }

@@ -6,23 +6,23 @@ import type { Protocol, PublishedPort } from '../model.js';
 
 export interface Listener {
   protocol: Protocol;
-  /** As ss prints it, brackets removed: `0.0.0.0`, `::`, `*`, `198.18.1.1`. */
+  /** As ss prints it, brackets and any `%interface` removed: `0.0.0.0`, `::`, `*`, `198.18.1.1`. */
   address: string;
   port: number;
-  /** The process name where ss was asked for it (-p), else ''. */
-  process: string;
 }
 
-/** `ss -Hltnu` lines, `tcp LISTEN 0 4096 [::]:8080 [::]:*`, and -p's `users:(("docker-proxy",…))`. */
-export function parseListeners(text: string): Listener[] {
+/**
+ * Lines of `ss -Hn -t state listening` (or `-u state unconnected`): with one protocol and one
+ * state, ss prints no Netid or State column, so a line is `0 4096 [::]:8080 [::]:*`.
+ */
+export function parseListeners(text: string, protocol: Protocol): Listener[] {
   return text.split('\n').flatMap((line) => {
-    const cols = line.trim().split(/\s+/);
-    const [netid, , , , local, , users = ''] = cols;
+    const local = line.trim().split(/\s+/)[2];
     const at = local?.lastIndexOf(':') ?? -1;
-    if ((netid !== 'tcp' && netid !== 'udp') || !local || at < 0) return [];
+    if (!local || at < 0) return [];
     const address = local.slice(0, at).replace(/^\[(.*)\]$/, '$1').replace(/%.*$/, '');
-    const process = /\(\("([^"]+)"/.exec(users)?.[1] ?? '';
-    return [{ protocol: netid, address, port: Number(local.slice(at + 1)), process }];
+    const port = Number(local.slice(at + 1));
+    return Number.isInteger(port) ? [{ protocol, address, port }] : [];
   });
 }
 
@@ -56,7 +56,6 @@ function ipv6Path(port: PublishedPort, listeners: Listener[], dnats: Dnat[]): 'd
   if (dnats.some((d) => same(d) && (anyAddress || !d.address || d.address === port.hostIp))) return 'dnat';
   // Docker published this address and port, so whatever listens there is its docker-proxy. The
   // facts script asks ss without -p: naming the process costs a scan of every open file.
-  const proxy = (l: Listener) => !l.process || l.process === 'docker-proxy';
   const here = (l: Listener) => l.address === port.hostIp || l.address === '::' || l.address === '*';
-  return listeners.some((l) => same(l) && proxy(l) && here(l)) ? 'proxy' : 'none';
+  return listeners.some((l) => same(l) && here(l)) ? 'proxy' : 'none';
 }

@@ -1,39 +1,52 @@
-// The one remote command that reads every fact fleet needs from a host, as root.
-import { section } from './sections.js';
+// The one remote command that reads every fact fleet needs from a host, as root. Every process it
+// starts is paid for on every host of every run, so each one here is either needed or only run
+// when an earlier fact says it is.
+import { section, SECTION_HELPERS } from './sections.js';
+import { shCommand } from './shell.js';
 
 /** Section names, in the order the script prints them. */
 export const FACTS = {
-  dockerInfo: 'docker-info',
-  dockerInspect: 'docker-inspect',
   filter4: 'iptables-save',
   filter6: 'ip6tables-save',
   nat6: 'ip6tables-save-nat',
   otherBackend: 'other-backend-save',
+  dockerInspect: 'docker-inspect',
+  dockerInfo: 'docker-info',
   persistence: 'netfilter-persistent',
   savedV4: 'rules.v4',
   savedV6: 'rules.v6',
-  listening: 'listening',
+  listeningTcp: 'listening-tcp',
+  listeningUdp: 'listening-udp',
 } as const;
 
 // Each filter table is read once, into a variable of the script: its section prints it, and later
 // sections look into it instead of running the command again. iptables-save's first line names
 // its backend (nf_tables or legacy), so no `iptables -V` is needed.
 const read = (name: string, command: string): string => `${name}=$(${command}); ${name}_rc=$?`;
-const print = (name: string): string =>
-  `[ -z "$${name}" ] || printf '%s\\n' "$${name}"; exit $${name}_rc`;
+const print = (name: string): string => `[ -z "$${name}" ] || printf '%s\\n' "$${name}"; rc $${name}_rc`;
 
 // Docker's nat rules for IPv6 exist only where its ip6tables support made a DOCKER chain.
 const NAT6 = `case "$filter6" in *'
 :DOCKER '*) ip6tables-save -t nat ;;
 esac`;
 
-// When the selected iptables has no DOCKER-USER, the other backend is read too, so that a host
-// where Docker writes legacy tables and `iptables` means nft (or the reverse) is named as such.
-const OTHER_BACKEND = `case "$filter4" in *'
+// Where the IPv4 table has DOCKER-USER, Docker writes it with this iptables; where it has none,
+// the other backend is read, so that a host where Docker writes legacy tables and `iptables`
+// means nft (or the reverse) is named as such, and Docker is asked which firewall it uses
+// (Docker 29 may use nftables, with no DOCKER-USER at all).
+const WITHOUT_DOCKER_USER = (command: string): string => `case "$filter4" in *'
 :DOCKER-USER '*) ;;
-*) if iptables -V 2>/dev/null | grep -q nf_tables; then iptables-legacy-save -t filter 2>/dev/null
-  else iptables-nft-save -t filter 2>/dev/null; fi ;;
+*) ${command} ;;
 esac`;
+const OTHER_BACKEND = WITHOUT_DOCKER_USER(`if iptables -V 2>/dev/null | grep -q nf_tables; then iptables-legacy-save -t filter 2>/dev/null
+  else iptables-nft-save -t filter 2>/dev/null; fi`);
+const DOCKER_INFO = WITHOUT_DOCKER_USER(`docker info --format '{{json .}}'`);
+
+// The running containers, inspected; kept in a variable too, for the UDP listeners below.
+const INSPECT = `inspect='[]' inspect_rc=0
+if ids=$(docker ps -q); then
+  [ -z "$ids" ] || { inspect=$(docker inspect $ids); inspect_rc=$?; }
+else inspect_rc=$? inspect=''; fi`;
 
 // Installed, and enabled at boot under systemd or sysvinit; the boot links are listed by the shell
 // itself (like ls, a dangling link counts), which saves a process on every host.
@@ -43,23 +56,37 @@ for f in /etc/systemd/system/*.wants/netfilter-persistent.service \\
   if [ -e "$f" ] || [ -L "$f" ]; then echo "$f"; fi
 done`;
 
-const INSPECT = `ids=$(docker ps -q) || exit $?
-if [ -n "$ids" ]; then docker inspect $ids; else echo '[]'; fi`;
+// Sockets listening, for which way IPv6 reaches each binding. One state per protocol keeps the
+// kernel to its listening sockets (asking for TCP's and UDP's at once also walks every
+// connection); UDP is asked only when Docker published a UDP port.
+const LISTENING_TCP = 'ss -Hn -t state listening 2>/dev/null';
+const LISTENING_UDP = `case "$inspect" in *'/udp"'*) ss -Hn -u state unconnected 2>/dev/null ;; esac`;
 
 export function factsScript(): string {
   return [
     'PATH="$PATH:/usr/sbin:/sbin"; export LC_ALL=C',
-    section(FACTS.dockerInfo, `docker info --format '{{json .}}'`),
-    section(FACTS.dockerInspect, INSPECT),
+    SECTION_HELPERS,
     read('filter4', 'iptables-save -c -t filter'),
     section(FACTS.filter4, print('filter4')),
     read('filter6', 'ip6tables-save -c -t filter'),
     section(FACTS.filter6, print('filter6')),
     section(FACTS.nat6, NAT6),
     section(FACTS.otherBackend, OTHER_BACKEND),
+    INSPECT,
+    section(FACTS.dockerInspect, print('inspect')),
+    section(FACTS.dockerInfo, DOCKER_INFO),
     section(FACTS.persistence, PERSISTENCE),
     section(FACTS.savedV4, 'cat /etc/iptables/rules.v4 2>/dev/null'),
     section(FACTS.savedV6, 'cat /etc/iptables/rules.v6 2>/dev/null'),
-    section(FACTS.listening, 'ss -Hltnu 2>/dev/null'),
+    section(FACTS.listeningTcp, LISTENING_TCP),
+    section(FACTS.listeningUdp, LISTENING_UDP),
   ].join('\n');
+}
+
+/**
+ * The command line that runs the facts script. It is fixed and small (about 2 KiB), so it goes
+ * in the command itself: no process on the host has to read it from stdin first.
+ */
+export function factsCommand(sudo: boolean): string {
+  return shCommand(factsScript(), sudo);
 }

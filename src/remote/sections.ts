@@ -13,10 +13,17 @@ export interface Section {
   code: number;
 }
 
-/** Shell text that runs `command` as section `name`. `command` is fixed script text. */
+/**
+ * Shell text that runs `command` as section `name`. `command` is fixed script text; it runs in the
+ * script's own shell (a subshell would cost a fork per section on every host), so it must not
+ * `exit`: its status is that of its last command, and `rc N` (from SECTION_HELPERS) sets one.
+ */
 export function section(name: string, command: string): string {
-  return `echo '${MARK} ${name}'\n( ${command}\n)\nprintf '\\n${MARK}-rc ${name} %s\\n' "$?"`;
+  return `echo '${MARK} ${name}'\n{ ${command}\n}\nprintf '\\n${MARK}-rc ${name} %s\\n' "$?"`;
 }
+
+/** Defines `rc N`, which returns status N: a section's way to pass on a status it saved. */
+export const SECTION_HELPERS = 'rc() { return "$1"; }';
 
 /** Splits a script's stdout into its sections, by name. Text outside sections is ignored. */
 export function splitSections(stdout: string): Map<string, Section> {

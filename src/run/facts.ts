@@ -17,10 +17,12 @@ export function factsFromSections(host: string, sections: Map<string, Section>):
     const s = get(name);
     return s.code === 0 ? s.output : undefined;
   };
-  const info = ok(FACTS.dockerInfo);
+  // `docker ps` answering is what says Docker runs; `docker info` is asked only where Docker's
+  // chains are missing, to say why (it prints nothing where it was not asked).
   const inspect = ok(FACTS.dockerInspect);
+  const info = ok(FACTS.dockerInfo);
   return {
-    docker: info === undefined ? null : parseDockerInfo(info),
+    docker: inspect === undefined ? null : info ? parseDockerInfo(info) : {},
     ports: inspect === undefined ? [] : ipv6Paths(parseDockerInspect(inspect), get),
     filter4: table(ok(FACTS.filter4)),
     filter6: table(ok(FACTS.filter6)),
@@ -36,7 +38,10 @@ export function factsFromSections(host: string, sections: Map<string, Section>):
 
 /** How IPv6 reaches each binding: Docker's ip6tables DNAT, docker-proxy, or nothing. */
 function ipv6Paths(ports: PublishedPort[], get: (name: string) => Section): PublishedPort[] {
-  const listeners = parseListeners(get(FACTS.listening).output);
+  const listeners = [
+    ...parseListeners(get(FACTS.listeningTcp).output, 'tcp'),
+    ...parseListeners(get(FACTS.listeningUdp).output, 'udp'),
+  ];
   return withPaths(ports, listeners, parseDnats(get(FACTS.nat6).output));
 }
 

@@ -16,11 +16,11 @@ export function preflight(host: string, facts: HostFacts, persist: boolean): Pre
     warnings: [],
   });
   if (!facts.docker) {
-    return stop('Docker is not running or not installed (`docker info` failed)', 'start dockerd, or take the host out of the inventory');
+    return stop('Docker is not running or not installed (`docker ps` failed)', 'start dockerd, or take the host out of the inventory');
   }
   if (facts.docker.firewallBackend === 'nftables') {
     return stop(
-      `Docker ${facts.docker.serverVersion} uses its nftables firewall backend, which has no DOCKER-USER chain`,
+      `Docker ${facts.docker.serverVersion ?? ''} uses its nftables firewall backend, which has no DOCKER-USER chain`,
       'run dockerd with the iptables backend ("firewall-backend": "iptables" in daemon.json)',
     );
   }

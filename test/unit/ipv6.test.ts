@@ -8,10 +8,10 @@ import type { HostFacts, PublishedPort } from '../../src/model.js';
 import { planHost, renderRestore } from '../../src/plan/index.js';
 import { FLEET_PART_AWK, fleetPartOfRules, fleetPartOfTable } from '../../src/remote/fleet-part.js';
 import { splitSections } from '../../src/remote/sections.js';
-import { EMPTY_V6, facts, host, policy, port, table } from './helpers/facts.js';
+import { EMPTY_V6, facts, host, listenersOf, policy, port, table } from './helpers/facts.js';
 import { fixture } from './helpers/fixtures.js';
 
-const SS = fixture('docker-20.10/ss-ltnup.txt');
+const LISTENERS = listenersOf('docker-20.10');
 const NAT6_DOCKER_IP6TABLES = fixture('docker-20.10-ip6tables/ip6tables-save.txt');
 const BOTH = `sources:\n  office: [198.18.0.10, fd5e:e7f1:ab00::10]\nrules:\n  - container: nginx1\n    port: 80\n    allow: [office]\n`;
 const V4_ONLY = `rules:\n  - container: nginx1\n    port: 80\n    allow: [198.18.0.10]\n`;
@@ -20,7 +20,7 @@ const PROXY_MATCH = '! -i lo -p tcp -m tcp --dport 8080 -m conntrack --ctdir ORI
 const PROXY_REJECT = `${PROXY_MATCH} -j REJECT --reject-with icmp6-port-unreachable`;
 
 function proxied(ports: PublishedPort[]): PublishedPort[] {
-  return withPaths(ports, parseListeners(SS), []);
+  return withPaths(ports, LISTENERS, []);
 }
 
 function lab(ports: PublishedPort[], over: Partial<HostFacts> = {}): HostFacts {
@@ -32,11 +32,12 @@ const v6 = (f: HostFacts, text = BOTH) =>
   planOf(text, f).wanted.filter((r) => r.family === 6).map((r) => `-A ${r.chain} ${r.spec}`);
 
 describe('how IPv6 reaches a binding', () => {
-  it('reads the listening sockets and their processes from ss', () => {
-    const found = parseListeners(SS);
-    expect(found).toContainEqual({ protocol: 'tcp', address: '::', port: 8080, process: 'docker-proxy' });
-    expect(found).toContainEqual({ protocol: 'udp', address: '::', port: 9000, process: 'docker-proxy' });
-    expect(found).toContainEqual({ protocol: 'tcp', address: '198.18.1.1', port: 8090, process: 'docker-proxy' });
+  it('reads the listening sockets from ss, one protocol and one state at a time', () => {
+    expect(LISTENERS).toContainEqual({ protocol: 'tcp', address: '::', port: 8080 });
+    expect(LISTENERS).toContainEqual({ protocol: 'udp', address: '::', port: 9000 });
+    expect(LISTENERS).toContainEqual({ protocol: 'tcp', address: '198.18.1.1', port: 8090 });
+    expect(LISTENERS).toContainEqual({ protocol: 'tcp', address: 'fd5e:e7f1:ab00::1:1', port: 22 });
+    expect(LISTENERS).toHaveLength(16);
   });
 
   it("reads Docker's IPv6 DNAT rules from ip6tables' nat table", () => {
@@ -49,7 +50,7 @@ describe('how IPv6 reaches a binding', () => {
   it('is docker-proxy on Docker 20.10 by default, DNAT with its ip6tables on, none with neither', () => {
     const paths = (ports: PublishedPort[]) => ports.map((p) => p.path ?? 'dnat');
     expect(paths(proxied(NGINX1))).toEqual(['dnat', 'proxy']);
-    expect(paths(withPaths(NGINX1, parseListeners(SS), parseDnats(NAT6_DOCKER_IP6TABLES)))).toEqual(['dnat', 'dnat']);
+    expect(paths(withPaths(NGINX1, LISTENERS, parseDnats(NAT6_DOCKER_IP6TABLES)))).toEqual(['dnat', 'dnat']);
     expect(paths(withPaths(NGINX1, [], []))).toEqual(['dnat', 'none']);
   });
 });
@@ -117,7 +118,7 @@ describe('the plan on the DNAT path', () => {
   });
 
   it('warns, and writes nothing, where Docker 20.10 DNATs IPv6 with no DOCKER-USER', () => {
-    const ports = withPaths(NGINX1, parseListeners(SS), parseDnats(NAT6_DOCKER_IP6TABLES));
+    const ports = withPaths(NGINX1, LISTENERS, parseDnats(NAT6_DOCKER_IP6TABLES));
     const plan = planOf(BOTH, lab(ports, { filter6: parseFilterTable(NAT6_DOCKER_IP6TABLES) }));
     expect(plan.wanted.filter((r) => r.family === 6)).toEqual([]);
     expect(plan.warnings).toEqual([
@@ -145,8 +146,13 @@ describe("fleet's part, on the host and on the controller", () => {
 
 describe('ss without -p, as the facts script asks it', () => {
   it('finds docker-proxy by the published address and port alone', () => {
-    const plain = 'tcp   LISTEN 0      4096         0.0.0.0:8080      0.0.0.0:*\ntcp   LISTEN 0      4096            [::]:8080         [::]:*\n';
-    expect(parseListeners(plain)).toContainEqual({ protocol: 'tcp', address: '::', port: 8080, process: '' });
-    expect(withPaths(NGINX1, parseListeners(plain), []).map((p) => p.path ?? 'dnat')).toEqual(['dnat', 'proxy']);
+    const plain = '0      4096         0.0.0.0:8080      0.0.0.0:*\n0      4096            [::]:8080         [::]:*\n';
+    expect(parseListeners(plain, 'tcp')).toContainEqual({ protocol: 'tcp', address: '::', port: 8080 });
+    expect(withPaths(NGINX1, parseListeners(plain, 'tcp'), []).map((p) => p.path ?? 'dnat')).toEqual(['dnat', 'proxy']);
+  });
+
+  it('does not take a UDP listener for a TCP binding', () => {
+    const udp = parseListeners('0      0         [::]:8080    [::]:*\n', 'udp');
+    expect(withPaths(NGINX1, udp, []).map((p) => p.path ?? 'dnat')).toEqual(['dnat', 'none']);
   });
 });

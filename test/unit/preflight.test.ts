@@ -19,7 +19,7 @@ describe('preflight', () => {
 
   it('stops a host without a running Docker', () => {
     expect(stop(facts({ docker: null }))).toBe(
-      'pi1: check: Docker is not running or not installed (`docker info` failed) (start dockerd, or take the host out of the inventory)',
+      'pi1: check: Docker is not running or not installed (`docker ps` failed) (start dockerd, or take the host out of the inventory)',
     );
   });
 

@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { quote, remoteScript, shCommand } from '../../src/remote/shell.js';
-import { section, splitSections } from '../../src/remote/sections.js';
+import { section, SECTION_HELPERS, splitSections } from '../../src/remote/sections.js';
 
 const sh = (script: string) => execFileSync('sh', ['-c', script], { encoding: 'utf8' });
 
@@ -45,15 +45,15 @@ describe('sections', () => {
       section('a', "printf 'one\\ntwo\\n'"),
       section('b', "printf 'no newline'"),
       section('c', 'false'),
-      section('d', 'exit 7'),
-      section('e', 'echo after an exit in an earlier section'),
+      section('d', 'rc 7'),
+      section('e', 'echo after a status set in an earlier section'),
     ].join('\n');
-    const found = splitSections(sh(script));
+    const found = splitSections(sh(`${SECTION_HELPERS}\n${script}`));
     expect(found.get('a')).toEqual({ output: 'one\ntwo\n', code: 0 });
     expect(found.get('b')).toEqual({ output: 'no newline', code: 0 });
     expect(found.get('c')).toEqual({ output: '', code: 1 });
     expect(found.get('d')).toEqual({ output: '', code: 7 });
-    expect(found.get('e')?.output).toBe('after an exit in an earlier section\n');
+    expect(found.get('e')?.output).toBe('after a status set in an earlier section\n');
   });
 
   it('does not take a section that never finished', () => {

@@ -1,7 +1,7 @@
 // HostFacts for planner tests: captured lab output, or tables written inline.
 import { parseDockerInspect } from '../../../src/facts/docker.js';
 import { parseFilterTable } from '../../../src/facts/iptables.js';
-import { parseListeners, withPaths } from '../../../src/facts/paths.js';
+import { parseListeners, withPaths, type Listener } from '../../../src/facts/paths.js';
 import type { FilterTable, HostFacts, HostSpec, Policy, PublishedPort } from '../../../src/model.js';
 import { parsePolicy } from '../../../src/policy/parse.js';
 import { fixture } from './fixtures.js';
@@ -25,8 +25,16 @@ export function facts(over: Partial<HostFacts> = {}): HostFacts {
 /** lab1 as captured: Docker 20.10, seven containers, nothing of fleet's yet. */
 export function labFacts(): HostFacts {
   const ports = parseDockerInspect(fixture('docker-20.10/docker-inspect.json'));
-  const listeners = parseListeners(fixture('docker-20.10/ss-ltnup.txt'));
+  const listeners = listenersOf('docker-20.10');
   return facts({ ports: withPaths(ports, listeners, []), filter6: parseFilterTable(EMPTY_V6) });
+}
+
+/** The TCP and UDP listeners captured in a fixture directory, as the facts script asks ss. */
+export function listenersOf(dir: string): Listener[] {
+  return [
+    ...parseListeners(fixture(`${dir}/ss-tcp-listening.txt`), 'tcp'),
+    ...parseListeners(fixture(`${dir}/ss-udp-unconnected.txt`), 'udp'),
+  ];
 }
 
 /** What `ip6tables-save -t filter` printed on lab1, where Docker 20.10 keeps out of ip6tables. */
