@@ -1,7 +1,7 @@
 // The one remote command that reads every fact fleet needs from a host, as root. Every process it
 // starts is paid for on every host of every run, so each one here is either needed or only run
 // when an earlier fact says it is.
-import { section, SECTION_HELPERS } from './sections.js';
+import { MARK, section, SECTION_HELPERS } from './sections.js';
 import { shCommand } from './shell.js';
 
 /** Section names, in the order the script prints them. */
@@ -56,6 +56,20 @@ for f in /etc/systemd/system/*.wants/netfilter-persistent.service \\
   if [ -e "$f" ] || [ -L "$f" ]; then echo "$f"; fi
 done`;
 
+// Both saved files in one cat: between them cat reads its stdin, a here-document holding the end
+// of the first section and the start of the second, so the two come out exactly as two sections
+// would. Whether each file exists is the shell's test, as cat's one status cannot say which failed.
+const SAVED_FILES = `v4_rc=1 v6_rc=1
+[ ! -f /etc/iptables/rules.v4 ] || v4_rc=0
+[ ! -f /etc/iptables/rules.v6 ] || v6_rc=0
+echo '${MARK} ${FACTS.savedV4}'
+cat /etc/iptables/rules.v4 - /etc/iptables/rules.v6 2>/dev/null <<EOF
+
+${MARK}-rc ${FACTS.savedV4} $v4_rc
+${MARK} ${FACTS.savedV6}
+EOF
+printf '\\n${MARK}-rc ${FACTS.savedV6} %s\\n' "$v6_rc"`;
+
 // Sockets listening, for which way IPv6 reaches each binding. One state per protocol keeps the
 // kernel to its listening sockets (asking for TCP's and UDP's at once also walks every
 // connection); UDP is asked only when Docker published a UDP port.
@@ -76,8 +90,7 @@ export function factsScript(): string {
     section(FACTS.dockerInspect, print('inspect')),
     section(FACTS.dockerInfo, DOCKER_INFO),
     section(FACTS.persistence, PERSISTENCE),
-    section(FACTS.savedV4, 'cat /etc/iptables/rules.v4 2>/dev/null'),
-    section(FACTS.savedV6, 'cat /etc/iptables/rules.v6 2>/dev/null'),
+    SAVED_FILES,
     section(FACTS.listeningTcp, LISTENING_TCP),
     section(FACTS.listeningUdp, LISTENING_UDP),
   ].join('\n');

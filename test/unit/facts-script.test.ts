@@ -2,7 +2,7 @@
 // read once and still comes back byte for byte, and the other backend and `docker info` are read
 // only when the selected one has no DOCKER-USER, UDP sockets only for a published UDP port.
 import { execFileSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -15,6 +15,8 @@ const LEGACY = '*filter\n:DOCKER-USER - [0:0]\nCOMMIT\n';
 
 interface Stubs {
   code?: number;
+  /** The saved rules files, by name (`rules.v4`, `rules.v6`); absent ones do not exist. */
+  saved?: Record<string, string>;
   /** What the stand-in `docker` prints for `docker inspect`; `docker ps -q` fails when absent. */
   inspect?: string;
 }
@@ -23,7 +25,7 @@ interface Stubs {
  * Runs the facts script with `iptables-save` printing `filter4` and exiting with `code`, and
  * returns its sections and the commands docker and ss were run with, one line per call.
  */
-function run(filter4: string, { code = 0, inspect }: Stubs = {}) {
+function run(filter4: string, { code = 0, inspect, saved = {} }: Stubs = {}) {
   const bin = mkdtempSync(join(tmpdir(), 'fleet-facts-'));
   const calls = join(bin, 'calls');
   writeFileSync(calls, '');
@@ -42,8 +44,11 @@ function run(filter4: string, { code = 0, inspect }: Stubs = {}) {
   stub('docker', `echo "docker $*" >>${calls}; ${docker}`);
   stub('ss', `echo "ss $*" >>${calls}`);
   for (const name of ['ip6tables-save', 'iptables-nft-save']) stub(name, 'exit 1');
+  mkdirSync(join(bin, 'etc'));
+  for (const [name, text] of Object.entries(saved)) writeFileSync(join(bin, 'etc', name), text);
+  const script = factsScript().replaceAll('/etc/iptables/', `${join(bin, 'etc')}/`);
   try {
-    const stdout = execFileSync('sh', ['-c', factsScript()], {
+    const stdout = execFileSync('sh', ['-c', script], {
       encoding: 'utf8',
       env: { PATH: `${bin}:/usr/bin:/bin` },
     });
@@ -88,6 +93,19 @@ describe('the facts script', () => {
   it('lists UDP sockets only where Docker published a UDP port', () => {
     expect(run(WITH_DOCKER_USER, { inspect: INSPECT_UDP }).calls).toContain('ss -Hn -u state unconnected');
     expect(run(WITH_DOCKER_USER, { inspect: INSPECT_TCP }).calls).not.toContain('ss -Hn -u state unconnected');
+  });
+
+  it('reads both saved files in one cat, each byte for byte, and says which is missing', () => {
+    const v4 = '*filter\n:FLEET - [0:0]\nCOMMIT\n';
+    const both = run(WITH_DOCKER_USER, { saved: { 'rules.v4': v4, 'rules.v6': 'no newline' } });
+    expect(both.get(FACTS.savedV4)).toEqual({ output: v4, code: 0 });
+    expect(both.get(FACTS.savedV6)).toEqual({ output: 'no newline', code: 0 });
+    const onlyV6 = run(WITH_DOCKER_USER, { saved: { 'rules.v6': v4 } });
+    expect(onlyV6.get(FACTS.savedV4)).toEqual({ output: '', code: 1 });
+    expect(onlyV6.get(FACTS.savedV6)).toEqual({ output: v4, code: 0 });
+    const none = run(WITH_DOCKER_USER, { saved: { 'rules.v4': '' } });
+    expect(none.get(FACTS.savedV4)).toEqual({ output: '', code: 0 });
+    expect(none.get(FACTS.savedV6)).toEqual({ output: '', code: 1 });
   });
 
   it('passes on the status of a failing `docker ps`, with no inspect', () => {
