@@ -127,7 +127,7 @@ function persistSteps(changes: FamilyChange[]): string {
   return [
     'command -v netfilter-persistent >/dev/null ||',
     `  fail ${EXIT.persist} "netfilter-persistent is not installed (sudo apt-get install iptables-persistent)"`,
-    'mkdir -p /etc/iptables',
+    '[ -d /etc/iptables ] || mkdir -p /etc/iptables',
     ...SAVED_FILES.map(
       (f) =>
         `{ if [ -e ${f} ]; then cp -p ${f} ${f}.fleet-undo; else : > ${f}.fleet-none; fi; } ||\n` +
@@ -150,7 +150,7 @@ function savedFileFunctions(): string {
     ),
     '}',
     'drop_backups() {',
-    ...SAVED_FILES.map((f) => `  rm -f ${f}.fleet-undo ${f}.fleet-none`),
+    `  rm -f ${SAVED_FILES.flatMap((f) => [`${f}.fleet-undo`, `${f}.fleet-none`]).join(' ')}`,
     '}',
   ].join('\n');
 }

@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { quote, remoteScript, shCommand } from '../../src/remote/shell.js';
+import { INLINE_SCRIPT_BYTES, quote, remoteScript, shCommand } from '../../src/remote/shell.js';
 import { section, SECTION_HELPERS, splitSections } from '../../src/remote/sections.js';
 
 const sh = (script: string) => execFileSync('sh', ['-c', script], { encoding: 'utf8' });
@@ -29,8 +29,16 @@ describe('remoteScript', () => {
     return execFileSync('sh', ['-c', command], { input: stdin, encoding: 'utf8' });
   };
 
-  it('runs a script from stdin, which none of its commands can read', () => {
-    expect(run("echo one\ncat\necho two\n")).toBe('one\ntwo\n');
+  it('puts a small script in the command line, with nothing on stdin', () => {
+    const script = "echo 'one'\ncat\necho \"two\"\n";
+    expect(remoteScript(script, true)).toEqual({ command: shCommand(script, true) });
+    expect(run(script)).toBe('one\ntwo\n');
+  });
+
+  it('sends a larger one on stdin, which none of its commands can read', () => {
+    const script = `x=${quote('y'.repeat(INLINE_SCRIPT_BYTES))}\ncat\necho \${#x}\n`;
+    expect(remoteScript(script, false).stdin).toBe(script);
+    expect(run(script)).toBe(`${INLINE_SCRIPT_BYTES}\n`);
   });
 
   it('runs a script longer than one command-line argument may be (128 KiB)', () => {
