@@ -19,7 +19,7 @@ export function factsFromSections(host: string, sections: Map<string, Section>):
   };
   // `docker ps` answering is what says Docker runs; `docker info` is asked only where Docker's
   // chains are missing, to say why (it prints nothing where it was not asked).
-  const inspect = ok(FACTS.dockerInspect);
+  const inspect = inspected(get(FACTS.dockerInspect));
   const info = ok(FACTS.dockerInfo);
   return {
     docker: inspect === undefined ? null : info ? parseDockerInfo(info) : {},
@@ -34,6 +34,15 @@ export function factsFromSections(host: string, sections: Map<string, Section>):
       savedV6: ok(FACTS.savedV6),
     },
   };
+}
+
+/**
+ * docker inspect's JSON, or undefined where Docker did not answer. A container removed between
+ * `docker ps` and `docker inspect` makes inspect exit 1, and it still prints the others: that
+ * array is the answer, since the removed container publishes nothing any more.
+ */
+function inspected({ output, code }: Section): string | undefined {
+  return code === 0 || output.startsWith('[') ? output : undefined;
 }
 
 /** How IPv6 reaches each binding: Docker's ip6tables DNAT, docker-proxy, or nothing. */
