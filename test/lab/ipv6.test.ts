@@ -5,6 +5,7 @@ import { afterAll, describe, expect, inject, it } from 'vitest';
 import { reboot, type LabHost } from './lab.js';
 import { expectAccess, fleet, labInventory, policyDir } from './fleet-support.js';
 import { hostExec } from './lab.js';
+import { docker } from './docker.js';
 
 const lab = inject('lab');
 const lab1 = lab.hosts.find((h) => h.name === 'lab1') as LabHost;
@@ -73,5 +74,31 @@ describe('IPv6 on a Docker 20.10 host (docker-proxy)', () => {
     await expectAccess(V6, { 'pc-b 8080': 'open' });
     await expectAccess(lab1.address, { 'pc-b 8080': 'open' });
     expect(await savedV6()).not.toContain('FLEET');
+  });
+});
+
+describe('a published UDP port on a Docker 20.10 host', () => {
+  // docker-proxy listens for UDP whatever the container does (busybox here has no UDP server),
+  // and only `ss -u` sees it: the facts script asks that only where Docker published UDP.
+  const UDP = ['--inventory', inventory, '--policies', policyDir({
+    'office-only': 'rules:\n  - hostPort: 9000/udp\n    allow: [fd5e:e7f1:ab00::10]\n',
+  })];
+
+  afterAll(async () => {
+    await docker(lab1, ['rm', '-f', 'udp1']);
+  });
+
+  it('is reached over IPv6 through docker-proxy, so its rules go in ip6tables INPUT', async () => {
+    await docker(lab1, [
+      'run', '-d', '--name', 'udp1', '-p', '9000:9000/udp',
+      'fleet-lab/busybox', '/bin/busybox', 'httpd', '-f', '-p', '80', '-h', '/www',
+    ]);
+    const diff = await fleet(['diff', ...UDP]);
+    expect(diff.code, diff.stdout + diff.stderr).toBe(2);
+    expect(diff.stdout).toContain(
+      '+ ip6tables -A FLEET-INPUT -s fd5e:e7f1:ab00::10/128 ! -i lo -p udp -m udp --dport 9000 -m conntrack --ctdir ORIGINAL -j RETURN',
+    );
+    const status = await fleet(['status', ...UDP]);
+    expect(status.stdout).toMatch(/│ udp1 +│ :::9000->9000\/udp +│ docker-proxy +│/);
   });
 });
