@@ -8,7 +8,7 @@ import { parseArgs } from 'node:util';
 import { loadConfig } from '../src/config/load.js';
 import { FACTS, factsCommand, factsScript } from '../src/remote/facts-script.js';
 import { MARK } from '../src/remote/sections.js';
-import { shCommand } from '../src/remote/shell.js';
+import { remoteScript, shCommand } from '../src/remote/shell.js';
 import { createSsh2Transport, DEFAULT_CONNECT_OPTIONS, mapLimit } from '../src/ssh/index.js';
 import type { HostSpec } from '../src/model.js';
 import type { LabInfo } from '../test/lab/lab.js';
@@ -19,6 +19,7 @@ import { BARE_READS, CONCURRENCY } from './tools.js';
 interface Variant {
   name: string;
   command?: string;
+  stdin?: string;
 }
 
 const STEPS: Variant[] = [
@@ -26,14 +27,14 @@ const STEPS: Variant[] = [
   { name: '+ true', command: 'true' },
   { name: '+ sudo -n true', command: 'sudo -n true' },
   { name: '+ bare reads (sudo)', command: shCommand(BARE_READS, true) },
-  { name: '+ facts script (sudo)', command: factsCommand(true) },
+  { name: '+ facts script (sudo)', ...factsCommand(true) },
 ];
 
 /** The facts script less one section each: what each section costs. */
 function withoutEachSection(): Variant[] {
   return Object.values(FACTS).map((name) => ({
     name: `facts script less ${name}`,
-    command: shCommand(withoutSection(factsScript(), name), true),
+    ...remoteScript(withoutSection(factsScript(), name), true),
   }));
 }
 
@@ -78,7 +79,7 @@ async function labHosts(lab: LabInfo): Promise<HostSpec[]> {
   return config.inventory.hosts;
 }
 
-async function variant(hosts: HostSpec[], { command }: Variant): Promise<Measured> {
+async function variant(hosts: HostSpec[], { command, stdin }: Variant): Promise<Measured> {
   const transport = createSsh2Transport();
   const cpu = process.cpuUsage();
   const machine = machineTicks();
@@ -88,7 +89,7 @@ async function variant(hosts: HostSpec[], { command }: Variant): Promise<Measure
     const session = await transport.connect(host, DEFAULT_CONNECT_OPTIONS);
     const t1 = performance.now();
     if (command) {
-      const result = await session.exec(command);
+      const result = await session.exec(command, { stdin });
       if (result.code !== 0) throw new Error(`${host.name}: exit ${result.code}: ${result.stderr}`);
     }
     const t2 = performance.now();

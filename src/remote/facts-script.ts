@@ -2,7 +2,7 @@
 // starts is paid for on every host of every run, so each one here is either needed or only run
 // when an earlier fact says it is.
 import { MARK, section, SECTION_HELPERS } from './sections.js';
-import { shCommand } from './shell.js';
+import { remoteScript } from './shell.js';
 
 /** Section names, in the order the script prints them. */
 export const FACTS = {
@@ -96,10 +96,7 @@ export function factsScript(): string {
   ].join('\n');
 }
 
-/**
- * The command line that runs the facts script. It is fixed and small (about 2 KiB), so it goes
- * in the command itself: no process on the host has to read it from stdin first.
- */
-export function factsCommand(sudo: boolean): string {
-  return shCommand(factsScript(), sudo);
+/** The command that runs the facts script, and the script, which it reads from stdin. */
+export function factsCommand(sudo: boolean): { command: string; stdin: string } {
+  return remoteScript(factsScript(), sudo);
 }

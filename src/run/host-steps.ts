@@ -13,7 +13,8 @@ import type { ExecResult, Session } from '../ssh/index.js';
 import { factsFromSections } from './facts.js';
 
 export async function readFacts(host: HostSpec, session: Session): Promise<HostFacts> {
-  const result = await session.exec(factsCommand(host.sudo));
+  const { command, stdin } = factsCommand(host.sudo);
+  const result = await session.exec(command, { stdin });
   if (result.code !== 0) throw remoteFailure(host, 'read facts', result);
   return factsFromSections(host.name, splitSections(result.stdout));
 }

@@ -114,12 +114,11 @@ function rejectingRestore(): Transport {
     async connect(host, opts, defaulted) {
       const session = await ssh2Transport.connect(host, opts, defaulted);
       return {
-        // The apply script is in the command, or on stdin when it is large.
         exec: (command, o) => {
-          const broken = (text: string) =>
-            text.includes('--noflush') ? text.replace('-j REJECT --reject-with', '-j NO-SUCH-CHAIN --reject-with') : text;
-          const stdin = o?.stdin === undefined ? {} : { stdin: broken(o.stdin) };
-          return session.exec(broken(command), { ...o, ...stdin });
+          const stdin = o?.stdin?.includes('--noflush')
+            ? o.stdin.replace('-j REJECT --reject-with', '-j NO-SUCH-CHAIN --reject-with')
+            : o?.stdin;
+          return session.exec(command, { ...o, stdin });
         },
         close: () => session.close(),
       };

@@ -28,18 +28,13 @@ function inventory(text?: string): string {
 /** A host whose facts are `facts` and whose apply script answers `apply`. */
 type Answer = { stdout?: string; stderr?: string; code?: number };
 
-/** A host whose facts are `facts` and whose apply script answers `apply`. */
+/** A host whose facts are `facts` and whose apply script answers `apply` (scripts come on stdin). */
 function host(facts: string, apply: Answer = { stdout: STEPS, code: 0 }): FakeHost {
   return scripted({ stdout: facts, stderr: '', code: 0 }, apply);
 }
 
 function scripted(facts: Answer, apply: Answer = {}): FakeHost {
-  return { replies: [[/^sudo -n sh -c/, (c, stdin) => (script(c, stdin).includes('--noflush') ? apply : facts)]] };
-}
-
-/** The script a command runs: in the command itself, or on stdin when it is large. */
-function script(command: string, stdin: string | undefined): string {
-  return stdin ?? command;
+  return { replies: [[/^sudo -n sh -c/, (_c, stdin) => (stdin?.includes('--noflush') ? apply : facts)]] };
 }
 
 async function run(args: string[], fake: FakeTransport, interactive = false) {
@@ -60,7 +55,7 @@ async function run(args: string[], fake: FakeTransport, interactive = false) {
   return { code, stdout, stderr };
 }
 
-const applies = (fake: FakeTransport) => fake.calls.filter((c) => script(c.command, c.stdin).includes('--noflush'));
+const applies = (fake: FakeTransport) => fake.calls.filter((c) => c.stdin?.includes('--noflush'));
 
 describe('fleet diff', () => {
   it('shows the rules to add per host and a table, and exits 2 when changes are pending', async () => {
@@ -178,6 +173,6 @@ describe('fleet clear', () => {
     expect(r.stdout).toMatch(/│ lab2 │ 0 +│ 0 +│ - +│ unchanged +│/);
     const sent = applies(fake);
     expect(sent.map((c) => c.host)).toEqual(['lab1']);
-    expect(script(sent[0]!.command, sent[0]!.stdin)).toContain('-X FLEET-INPUT');
+    expect(sent[0]?.stdin).toContain('-X FLEET-INPUT');
   });
 });

@@ -1,6 +1,9 @@
 import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { INLINE_SCRIPT_BYTES, quote, remoteScript, shCommand } from '../../src/remote/shell.js';
+import { quote, remoteScript, shCommand } from '../../src/remote/shell.js';
 import { section, SECTION_HELPERS, splitSections } from '../../src/remote/sections.js';
 
 const sh = (script: string) => execFileSync('sh', ['-c', script], { encoding: 'utf8' });
@@ -29,16 +32,25 @@ describe('remoteScript', () => {
     return execFileSync('sh', ['-c', command], { input: stdin, encoding: 'utf8' });
   };
 
-  it('puts a small script in the command line, with nothing on stdin', () => {
-    const script = "echo 'one'\ncat\necho \"two\"\n";
-    expect(remoteScript(script, true)).toEqual({ command: shCommand(script, true) });
-    expect(run(script)).toBe('one\ntwo\n');
+  it('runs a script from stdin, which none of its commands can read', () => {
+    expect(run("echo one\ncat\necho two\n")).toBe('one\ntwo\n');
   });
 
-  it('sends a larger one on stdin, which none of its commands can read', () => {
-    const script = `x=${quote('y'.repeat(INLINE_SCRIPT_BYTES))}\ncat\necho \${#x}\n`;
-    expect(remoteScript(script, false).stdin).toBe(script);
-    expect(run(script)).toBe(`${INLINE_SCRIPT_BYTES}\n`);
+  // sshd hands the command to the login user's shell. The script itself must never pass
+  // through it: a multi-line quoted argument is a syntax error in tcsh, which then runs the
+  // pieces it can parse as commands of its own.
+  it.each(['bash', 'dash', 'zsh', 'fish', 'tcsh'])('reaches sh unchanged through a %s login shell', (login) => {
+    const script = `printf '%s\\n' "it's" '$HOME' "\\\\ \\n" 'a!b'\nx=$(echo two); echo "$x"\n`;
+    const { command, stdin } = remoteScript(script, false);
+    // A home of its own, for what a shell writes there on its first run (fish does).
+    const home = mkdtempSync(join(tmpdir(), 'fleet-login-'));
+    try {
+      const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: home };
+      const viaLogin = execFileSync(login, ['-c', command], { input: stdin, encoding: 'utf8', env });
+      expect(viaLogin).toBe(execFileSync('sh', ['-c', script], { encoding: 'utf8', env }));
+    } finally {
+      rmSync(home, { recursive: true, force: true });
+    }
   });
 
   it('runs a script longer than one command-line argument may be (128 KiB)', () => {
