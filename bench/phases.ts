@@ -6,7 +6,7 @@
 // machine (controller plus every sshd and remote command, since the hosts are local).
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../src/config/load.js';
-import { FACTS, factsCommand, factsScript } from '../src/remote/facts-script.js';
+import { FACTS, factsScript } from '../src/remote/facts-script.js';
 import { MARK } from '../src/remote/sections.js';
 import { remoteScript, shCommand } from '../src/remote/shell.js';
 import { createSsh2Transport, DEFAULT_CONNECT_OPTIONS, mapLimit } from '../src/ssh/index.js';
@@ -27,7 +27,7 @@ const STEPS: Variant[] = [
   { name: '+ true', command: 'true' },
   { name: '+ sudo -n true', command: 'sudo -n true' },
   { name: '+ bare reads (sudo)', command: shCommand(BARE_READS, true) },
-  { name: '+ facts script (sudo)', ...factsCommand(true) },
+  { name: '+ facts script (sudo)', ...remoteScript(factsScript(), true) },
 ];
 
 /** The facts script less one section each: what each section costs. */

@@ -2,7 +2,6 @@
 // starts is paid for on every host of every run, so each one here is either needed or only run
 // when an earlier fact says it is.
 import { MARK, section, SECTION_HELPERS } from './sections.js';
-import { remoteScript } from './shell.js';
 
 /** Section names, in the order the script prints them. */
 export const FACTS = {
@@ -94,9 +93,4 @@ export function factsScript(): string {
     section(FACTS.listeningTcp, LISTENING_TCP),
     section(FACTS.listeningUdp, LISTENING_UDP),
   ].join('\n');
-}
-
-/** The command that runs the facts script, and the script, which it reads from stdin. */
-export function factsCommand(sudo: boolean): { command: string; stdin: string } {
-  return remoteScript(factsScript(), sudo);
 }

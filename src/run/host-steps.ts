@@ -5,7 +5,7 @@ import { HostError } from '../errors.js';
 import type { Family, HostFacts, HostPlan, HostSpec, Rule } from '../model.js';
 import { tableOf } from '../plan/live.js';
 import { applyScript, EXIT, STEP_MARK, type FamilyChange } from '../remote/apply-script.js';
-import { factsCommand } from '../remote/facts-script.js';
+import { factsScript } from '../remote/facts-script.js';
 import { fleetPartOfRules, fleetPartOfTable, putBackBody } from '../remote/fleet-part.js';
 import { remoteScript } from '../remote/shell.js';
 import { splitSections } from '../remote/sections.js';
@@ -13,7 +13,7 @@ import type { ExecResult, Session } from '../ssh/index.js';
 import { factsFromSections } from './facts.js';
 
 export async function readFacts(host: HostSpec, session: Session): Promise<HostFacts> {
-  const { command, stdin } = factsCommand(host.sudo);
+  const { command, stdin } = remoteScript(factsScript(), host.sudo);
   const result = await session.exec(command, { stdin });
   if (result.code !== 0) throw remoteFailure(host, 'read facts', result);
   return factsFromSections(host.name, splitSections(result.stdout));
