@@ -70,20 +70,23 @@ function buildProgram(deps: Deps, exit: (code: number) => void): Command {
   withCommon(program.command('diff'))
     .description('show what apply would change on each host (exit 0 in sync, 2 changes pending, 1 failed)')
     .action(run((opts) => diff(opts, deps)));
-  withCommon(program.command('apply'))
+  changing(withCommon(program.command('apply')), 'apply')
     .description('apply the plan on each host atomically, verify it and persist it')
-    .option('-y, --yes', 'apply without asking')
-    .option('--no-persist', 'change the live rules only; skip netfilter-persistent save')
     .action(run((opts) => change(opts, deps, 'plan')));
   withCommon(program.command('status'))
     .description('per published port: its policy, who may reach it, refused packets, persistence')
     .action(run((opts) => status(opts, deps)));
-  withCommon(program.command('clear'))
+  changing(withCommon(program.command('clear')), 'clear')
     .description("remove everything fleet made on the selected hosts, and persist that")
-    .option('-y, --yes', 'clear without asking')
-    .option('--no-persist', 'change the live rules only; skip netfilter-persistent save')
     .action(run((opts) => change(opts, deps, 'clear')));
   return program;
+}
+
+/** The options of the commands that change hosts: they ask first, and persist unless told not to. */
+function changing(cmd: Command, verb: string): Command {
+  return cmd
+    .option('-y, --yes', `${verb} without asking`)
+    .option('--no-persist', 'change the live rules only; skip netfilter-persistent save');
 }
 
 function withCommon(cmd: Command): Command {

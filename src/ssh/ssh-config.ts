@@ -191,7 +191,8 @@ function expandHostName(value: string, host: string, where: Where): string {
 
 // Only the criteria that need no command and no DNS are understood; a Match line with any
 // other criterion counts as not matching.
-// TODO: support `Match exec`, `canonical`, `final`, `user` and `localnetwork` if users need them.
+// TODO: a `Match` line using exec, canonical, final, user or localnetwork never matches here, so
+// the settings under it are ignored where OpenSSH would apply them; evaluate those criteria too.
 function matchBlock(walk: Walk, line: SshConfigLine): boolean {
   // Both `host x` and `host=x` are OpenSSH's.
   const args = line.args.flatMap((arg) => {
