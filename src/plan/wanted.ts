@@ -4,7 +4,7 @@
 // (from INPUT), the only place their packets cross.
 import type { Family, PolicyRule, PublishedPort, Rule } from '../model.js';
 import type { Restriction } from './restrict.js';
-import { FLEET, OWNED, chainOf, portLabel, rejectSpec, returnSpec, type Owned } from './spec.js';
+import { FLEET, OWNED, chainOf, familyOf, portLabel, rejectSpec, returnSpec, type Owned } from './spec.js';
 
 export function jumpRule(family: Family, owned: Owned = OWNED[0]!): Rule {
   const reason =
@@ -42,7 +42,7 @@ function portRules(restriction: Restriction, family: Family): Rule[] {
 
 /** `` for IPv4, ` over IPv6` or ` over IPv6 (docker-proxy)`: how the packets arrive. */
 export function via(port: PublishedPort): string {
-  if (!port.hostIp.includes(':')) return '';
+  if (familyOf(port) === 4) return '';
   return port.path === 'proxy' ? ' over IPv6 (docker-proxy)' : ' over IPv6';
 }
 

@@ -11,6 +11,7 @@ import { restrictions, type Restriction } from '../plan/restrict.js';
 import { FLEET_INPUT, chainOf, familyOf, onLoopback, rejectSpec } from '../plan/spec.js';
 import { fleetPartOfTable } from '../remote/fleet-part.js';
 import type { HostResult } from '../run/fleet.js';
+import { INSTALL_PERSISTENCE } from '../run/preflight.js';
 import { byName, type Colors } from './text.js';
 
 export function renderStatus(results: HostResult[], policies: Policy[], c: Colors): string {
@@ -60,7 +61,7 @@ function refused(table: FilterTable, port: PublishedPort): string {
 
 function persistenceLine(facts: HostFacts): string {
   const { installed, enabledAtBoot, savedV4, savedV6 } = facts.persistence;
-  if (!installed) return '  netfilter-persistent: not installed (sudo apt-get install iptables-persistent)';
+  if (!installed) return `  netfilter-persistent: not installed (${INSTALL_PERSISTENCE})`;
   const boot = enabledAtBoot ? 'enabled at boot' : 'NOT enabled at boot';
   return `  netfilter-persistent: installed, ${boot}; saved rules: ${savedState(facts.filter4, savedV4)} (IPv4), ${savedState(facts.filter6, savedV6)} (IPv6)`;
 }

@@ -1,6 +1,7 @@
 // Checks on a host's facts before fleet plans or changes anything there. Pure.
 import { HostError } from '../errors.js';
 import type { HostFacts } from '../model.js';
+import { hasDockerUser } from '../plan/live.js';
 
 export interface Preflight {
   /** Why fleet must not touch this host, or undefined when it may. */
@@ -8,7 +9,8 @@ export interface Preflight {
   warnings: string[];
 }
 
-const INSTALL_PERSISTENCE = 'sudo apt-get install iptables-persistent';
+/** The command that installs netfilter-persistent, for every message that needs it. */
+export const INSTALL_PERSISTENCE = 'sudo apt-get install iptables-persistent';
 
 export function preflight(host: string, facts: HostFacts, persist: boolean): Preflight {
   const stop = (detail: string, fix?: string): Preflight => ({
@@ -24,7 +26,7 @@ export function preflight(host: string, facts: HostFacts, persist: boolean): Pre
       'run dockerd with the iptables backend ("firewall-backend": "iptables" in daemon.json)',
     );
   }
-  if (!facts.filter4?.chains.has('DOCKER-USER')) {
+  if (!hasDockerUser(facts.filter4)) {
     if (facts.dockerUserInOtherBackend) {
       const other = facts.iptablesBackend === 'nft' ? 'legacy' : 'nft';
       return stop(

@@ -1,6 +1,7 @@
 // Every way a connection or a command fails, worded once, so the real transport and the fake
 // one give the CLI the same errors. None of these ever includes a passphrase or key material.
 import { HostError } from '../errors.js';
+import { quote } from '../remote/shell.js';
 import { fingerprint, keyTypeOf } from './known-hosts.js';
 
 /** Which hop failed: the host itself, or a jump host on the way to it. */
@@ -18,11 +19,6 @@ function connectError(host: string, hop: HopName, detail: string, fix?: string):
 
 export function seconds(ms: number): string {
   return `${ms / 1000}s`;
-}
-
-/** Quotes a word for a POSIX shell when it needs it, for commands shown in fixes. */
-export function shellWord(word: string): string {
-  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
 }
 
 function address(hop: HopName): string {
@@ -89,7 +85,7 @@ export function unknownHostKey(c: HostKeyContext, caLines: readonly number[]): H
       'but fleet cannot check host certificates'
     : '';
   const portFlag = c.hop.port === 22 ? '' : `-p ${c.hop.port} `;
-  const scan = `ssh-keyscan ${portFlag}${shellWord(c.hop.hostName)} >> ${shellWord(c.file)}`;
+  const scan = `ssh-keyscan ${portFlag}${quote(c.hop.hostName)} >> ${quote(c.file)}`;
   return connectError(
     c.host,
     c.hop,
@@ -109,8 +105,8 @@ export function changedHostKey(
     c.hop,
     `host key changed: ${c.name} offered ${offered(c.key)}, but ${c.file}:${lines.join(',')} ` +
       `has ${kind} for it`,
-    `find out why it changed; if that is expected, run: ssh-keygen -R ${shellWord(c.name)} ` +
-      `-f ${shellWord(c.file)}, then connect again`,
+    `find out why it changed; if that is expected, run: ssh-keygen -R ${quote(c.name)} ` +
+      `-f ${quote(c.file)}, then connect again`,
   );
 }
 
@@ -151,7 +147,7 @@ export function encryptedKey(host: string, hop: HopName, file: string): HostErro
     host,
     hop,
     `key ${file} is encrypted and there is no terminal to ask for its passphrase`,
-    `load it into ssh-agent (ssh-add ${shellWord(file)}) or run on a terminal`,
+    `load it into ssh-agent (ssh-add ${quote(file)}) or run on a terminal`,
   );
 }
 
