@@ -40,7 +40,8 @@ function enforceable(port: PublishedPort, forward: boolean): boolean {
   return forward || chainOf(port) === FLEET_INPUT;
 }
 
-function enforced(port: PublishedPort, facts: HostFacts): boolean {
+/** Whether fleet restricts this binding on this host: enforceable, given the host's tables. */
+export function enforced(port: PublishedPort, facts: HostFacts): boolean {
   const table = tableOf(facts, familyOf(port));
   return table !== null && enforceable(port, hasDockerUser(table));
 }

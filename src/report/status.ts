@@ -4,11 +4,11 @@ import Table from 'cli-table3';
 import type { FilterTable, HostFacts, Policy, PublishedPort } from '../model.js';
 import { parseFilterTable } from '../facts/iptables.js';
 import { compareText } from '../order.js';
-import { hostRules } from '../plan/plan.js';
+import { enforced, hostRules } from '../plan/plan.js';
 import { tableOf } from '../plan/live.js';
 import { matchRules } from '../plan/match.js';
 import { restrictions, type Restriction } from '../plan/restrict.js';
-import { FLEET_INPUT, chainOf, familyOf, onLoopback, rejectSpec } from '../plan/spec.js';
+import { chainOf, familyOf, onLoopback, rejectSpec } from '../plan/spec.js';
 import { fleetPartOfTable } from '../remote/fleet-part.js';
 import type { HostResult } from '../run/fleet.js';
 import { INSTALL_PERSISTENCE } from '../run/preflight.js';
@@ -37,24 +37,22 @@ function portRow(port: PublishedPort, found: Restriction[], facts: HostFacts): s
   const published = `${port.hostIp}:${port.hostPort}->${port.containerPort}/${port.protocol}`;
   const start = [port.container, published, PATH_NAMES[port.path ?? 'dnat']];
   const restriction = found.find((r) => r.port === port);
-  const table = tableOf(facts, familyOf(port));
   if (onLoopback(port)) return [...start, '-', 'this host only', '-'];
   if (port.path === 'none') return [...start, '-', 'nobody: nothing listens', '-'];
   if (!restriction) return [...start, '-', 'everyone', '-'];
   const policy = [...new Set(restriction.rules.map((r) => r.policy))].join(', ');
   const mine = restriction.allow.filter((s) => s.family === familyOf(port));
   const who = mine.map((s) => s.cidr).join(', ') || 'nobody';
-  const seen = chainOf(port) === FLEET_INPUT || table?.chains.has('DOCKER-USER');
-  if (!table || !seen) return [...start, policy, 'everyone (fleet cannot filter it)', '-'];
-  return [...start, policy, who, refused(table, port)];
+  if (!enforced(port, facts)) return [...start, policy, 'everyone (fleet cannot filter it)', '-'];
+  return [...start, policy, who, refused(facts, port)];
 }
 
 const PATH_NAMES = { dnat: 'DNAT', proxy: 'docker-proxy', none: 'none' } as const;
 
 /** The packet counter of the port's REJECT rule, or `not applied` when the rule is not live. */
-function refused(table: FilterTable, port: PublishedPort): string {
+function refused(facts: HostFacts, port: PublishedPort): string {
   const spec = rejectSpec(port);
-  const rule = table.rules.find((r) => r.chain === chainOf(port) && r.spec === spec);
+  const rule = tableOf(facts, familyOf(port))?.rules.find((r) => r.chain === chainOf(port) && r.spec === spec);
   if (!rule) return 'not applied';
   return rule.packets === undefined ? '?' : String(rule.packets);
 }
