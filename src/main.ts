@@ -6,7 +6,7 @@ import { loadConfig } from './config/load.js';
 import type { HostSpec, Policy } from './model.js';
 import { colors, applyTable, diffTable, failures, renderPlans } from './report/text.js';
 import { toJson } from './report/json.js';
-import { applyFleet, finish, planFleet, type HostResult, type Mode, type RunOptions } from './run/fleet.js';
+import { applyFleet, finish, hasChanges, planFleet, type HostResult, type Mode, type RunOptions } from './run/fleet.js';
 import { selectHosts } from './run/select.js';
 import { renderStatus } from './report/status.js';
 import type { Transport } from './ssh/index.js';
@@ -150,7 +150,7 @@ async function diff(opts: Common, deps: Deps): Promise<number> {
   const results = await planFleet(hosts, policies, deps.transport, { ...runOptions(opts, deps), persist: false }, 'plan', false);
   printPlan(results, opts, deps, 'diff');
   if (results.some((r) => r.error)) return EXIT.failed;
-  return results.some((r) => (r.plan?.changes.length ?? 0) > 0) ? EXIT.pending : EXIT.ok;
+  return results.some(hasChanges) ? EXIT.pending : EXIT.ok;
 }
 
 function printPlan(results: HostResult[], opts: Common, deps: Deps, command: string): void {
@@ -167,7 +167,7 @@ async function change(opts: Common & { yes?: boolean }, deps: Deps, mode: Mode):
   const results = await planFleet(hosts, policies, deps.transport, run, mode, true);
   try {
     if (!opts.json) printPlan(results, opts, deps, mode === 'clear' ? 'clear' : 'apply');
-    const pending = results.filter((r) => !r.error && (r.plan?.changes.length ?? 0) > 0);
+    const pending = results.filter(hasChanges);
     if (pending.length > 0 && !(await confirmed(opts, deps, pending.length, mode))) return EXIT.failed;
     await applyFleet(results, run, mode);
   } finally {

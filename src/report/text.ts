@@ -65,7 +65,8 @@ export function diffTable(results: HostResult[], c: Colors): string {
 
 function diffStatus(r: HostResult, c: Colors): string {
   if (r.error) return c.red(`failed: ${r.error.step}`);
-  return counts(r.plan).add + counts(r.plan).remove === 0 ? c.green('in sync') : c.yellow('changes pending');
+  const { add, remove } = counts(r.plan);
+  return add + remove === 0 ? c.green('in sync') : c.yellow('changes pending');
 }
 
 /** The `fleet apply` table: host, added, removed, persisted, result, seconds. */

@@ -31,6 +31,11 @@ export interface HostResult {
   session?: Session;
 }
 
+/** A host planned without an error that has changes to make: what apply and clear change. */
+export function hasChanges(result: HostResult): boolean {
+  return !result.error && (result.plan?.changes.length ?? 0) > 0;
+}
+
 export type Mode = 'plan' | 'clear';
 
 /** Connects to every host, reads its facts and plans it. Sessions stay open when `keepOpen`. */
@@ -100,7 +105,7 @@ export async function applyFleet(
   opts: RunOptions,
   mode: Mode,
 ): Promise<HostResult[]> {
-  const pending = results.filter((r) => !r.error && r.plan && r.plan.changes.length > 0);
+  const pending = results.filter(hasChanges);
   settled(await mapLimit(pending, opts.concurrency, async (result) => {
     const started = performance.now();
     const { host, facts, plan, session } = result;
