@@ -16,7 +16,7 @@ export class UserError extends Error {
 }
 
 /** `FILE:LINE:COL: key.path: what is wrong (what to do)` */
-export function formatUserError(
+function formatUserError(
   where: Where | undefined,
   keyPath: string,
   problem: string,

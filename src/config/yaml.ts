@@ -57,7 +57,7 @@ function reportAliases(doc: ReturnType<typeof parseDocument>, report: FileReport
 
 // ---------------------------------------------------------------- typed reads
 
-export function child(path: string, key: string): string {
+function child(path: string, key: string): string {
   return path ? `${path}.${key}` : key;
 }
 
@@ -65,12 +65,12 @@ export function item(path: string, index: number): string {
   return `${path}[${index}]`;
 }
 
-export function isNull(node: unknown): boolean {
+function isNull(node: unknown): boolean {
   return node === null || node === undefined || (isScalar(node) && node.value === null);
 }
 
 /** What a node is, for "should be X, not Y". */
-export function kindOf(node: unknown): string {
+function kindOf(node: unknown): string {
   if (isMap(node)) return 'a mapping';
   if (isSeq(node)) return 'a list';
   if (isAlias(node)) return 'an alias';

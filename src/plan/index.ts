@@ -2,4 +2,3 @@
 export { planHost } from './plan.js';
 export { renderClear, renderRestore } from './restore.js';
 export { fleetLines } from './live.js';
-export { DOCKER_USER, FLEET } from './spec.js';

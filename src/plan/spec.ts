@@ -6,7 +6,7 @@ import { printed } from '../policy/source.js';
 
 export const FLEET = 'FLEET';
 export const DOCKER_USER = 'DOCKER-USER';
-export const JUMP = `-j ${FLEET}`;
+const JUMP = `-j ${FLEET}`;
 
 /** fleet's chain for bindings served by docker-proxy, whose packets cross INPUT instead. */
 export const FLEET_INPUT = 'FLEET-INPUT';
@@ -33,7 +33,7 @@ export function familyOf(port: PublishedPort): Family {
 }
 
 /** Published on every address of its family (`0.0.0.0`, `::`) rather than on one. */
-export function onEveryAddress(port: PublishedPort): boolean {
+function onEveryAddress(port: PublishedPort): boolean {
   return ipaddr.parse(port.hostIp).range() === 'unspecified';
 }
 

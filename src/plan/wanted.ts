@@ -6,7 +6,7 @@ import type { Family, PolicyRule, PublishedPort, Rule } from '../model.js';
 import type { Restriction } from './restrict.js';
 import { FLEET, OWNED, chainOf, familyOf, portLabel, rejectSpec, returnSpec, type Owned } from './spec.js';
 
-export function jumpRule(family: Family, owned: Owned = OWNED[0]!): Rule {
+function jumpRule(family: Family, owned: Owned = OWNED[0]!): Rule {
   const reason =
     owned.chain === FLEET
       ? `send the traffic of DOCKER-USER through fleet's chain ${FLEET} first`

@@ -91,7 +91,7 @@ export function looksLikeAddress(text: string): boolean {
 }
 
 /** IPv4 before IPv6, then by address, then wider networks first. */
-export function compareSources(a: Source, b: Source): number {
+function compareSources(a: Source, b: Source): number {
   if (a.family !== b.family) return a.family - b.family;
   const [addrA = '', lenA = '0'] = a.cidr.split('/');
   const [addrB = '', lenB = '0'] = b.cidr.split('/');

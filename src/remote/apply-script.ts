@@ -10,7 +10,7 @@ import { DECLARE_CHAINS, FLEET_PART_AWK, JUMP_PATTERN } from './fleet-part.js';
 import { quote } from './shell.js';
 import type { Family } from '../model.js';
 
-export const LOCK_FILE = '/run/fleet.lock';
+const LOCK_FILE = '/run/fleet.lock';
 
 export interface FamilyChange {
   family: Family;

@@ -2,7 +2,7 @@
 // Every failure becomes a HostError naming the host and the step; nothing here throws anything else
 // on purpose.
 import { HostError } from '../errors.js';
-import type { Family, HostFacts, HostPlan, HostSpec, Rule } from '../model.js';
+import type { Family, HostFacts, HostSpec, Rule } from '../model.js';
 import { tableOf } from '../plan/live.js';
 import { applyScript, EXIT, STEP_MARK, type FamilyChange } from '../remote/apply-script.js';
 import { factsScript } from '../remote/facts-script.js';
@@ -81,7 +81,7 @@ function applyStep(code: number | null): string {
 }
 
 /** A remote command that failed: the host, the step, and the end of what it wrote on stderr. */
-export function remoteFailure(host: HostSpec, step: string, result: ExecResult): HostError {
+function remoteFailure(host: HostSpec, step: string, result: ExecResult): HostError {
   const tail = result.stderr.trim().split('\n').slice(-3).join(' / ');
   if (/sudo: (a password is required|a terminal is required)/.test(result.stderr)) {
     return new HostError(
@@ -94,5 +94,3 @@ export function remoteFailure(host: HostSpec, step: string, result: ExecResult):
   const how = result.signal ? `killed by ${result.signal}` : `exit ${result.code}`;
   return new HostError(host.name, step, tail ? `${how}: ${tail}` : how);
 }
-
-export type { HostPlan };

@@ -17,7 +17,7 @@ function connectError(host: string, hop: HopName, detail: string, fix?: string):
   return new HostError(host, 'connect', prefix + detail, fix);
 }
 
-export function seconds(ms: number): string {
+function seconds(ms: number): string {
   return `${ms / 1000}s`;
 }
 
@@ -173,7 +173,7 @@ export function connectFailed(host: string, hop: HopName, reason: string): HostE
 // ---------------------------------------------------------------- commands
 
 /** Shortened for messages: commands can be long iptables-restore invocations. */
-export function shortCommand(command: string): string {
+function shortCommand(command: string): string {
   const oneLine = command.replace(/\s+/g, ' ').trim();
   return oneLine.length > 60 ? `${oneLine.slice(0, 57)}...` : oneLine;
 }

@@ -43,7 +43,7 @@ export interface SshConfigValues {
   proxyJump?: { value: string; where: Where };
 }
 
-export function parseSshConfig(text: string, file: string): SshConfigLine[] {
+function parseSshConfig(text: string, file: string): SshConfigLine[] {
   const lines: SshConfigLine[] = [];
   text.split(/\r?\n/).forEach((raw, i) => {
     const line = parseLine(raw, { file, line: i + 1, col: raw.search(/\S/) + 1 });
