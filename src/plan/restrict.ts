@@ -3,7 +3,6 @@
 import { HostError } from '../errors.js';
 import type { PolicyRule, PublishedPort, Source } from '../model.js';
 import { compareText } from '../order.js';
-import { sortSources } from '../policy/source.js';
 import { origin, type Match } from './match.js';
 import { portLabel } from './spec.js';
 
@@ -20,7 +19,7 @@ export function restrictions(host: string, matches: Match[]): Restriction[] {
   const byPort = new Map<string, Restriction>();
   for (const { rule, port } of matches) {
     const key = `${port.protocol} ${port.hostIp} ${port.hostPort}`;
-    const allow = sortSources(rule.allow);
+    const { allow } = rule; // sorted and unique already, as PolicyRule says
     const known = byPort.get(key);
     if (!known) byPort.set(key, { port, allow, rules: [rule] });
     else if (cidrs(known.allow) !== cidrs(allow)) throw conflict(host, known, rule);
