@@ -38,9 +38,9 @@ export interface Dialed {
 
 export async function dial(p: DialParams): Promise<Dialed> {
   const hopName = { ...p.hop, jump: p.jump };
-  const missing = p.hop.identities.find((i) => i.source === 'inventory' && !existsSync(i.file));
-  if (missing) throw m.identityMissing(p.host, hopName, missing.file);
   const identities = p.hop.identities.filter((i) => existsSync(i.file));
+  const missing = p.hop.identities.find((i) => i.source === 'inventory' && !identities.includes(i));
+  if (missing) throw m.identityMissing(p.host, hopName, missing.file);
   if (!p.agentSocket && identities.length === 0) {
     throw m.noCredentials(
       p.host,
