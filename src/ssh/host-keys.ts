@@ -10,6 +10,7 @@ import {
   type KnownHostEntry,
 } from './known-hosts.js';
 import { changedHostKey, revokedHostKey, unknownHostKey, type HostKeyContext } from './messages.js';
+import { parsedWhileUnchanged } from './reparse.js';
 
 /** A missing file is an empty one: every host in it is unknown. */
 export async function readKnownHosts(file: string): Promise<KnownHostEntry[]> {
@@ -21,18 +22,7 @@ export async function readKnownHosts(file: string): Promise<KnownHostEntry[]> {
   }
 }
 
-// Every connection reads the file again, since it may change meanwhile, but parsing it each time
-// made a run over N hosts of a file listing them all cost N² lines: the last text parsed per file
-// is kept with its entries, and those are used again while the file reads the same.
-const lastParsed = new Map<string, { text: string; entries: KnownHostEntry[] }>();
-
-function parsed(file: string, text: string): KnownHostEntry[] {
-  const last = lastParsed.get(file);
-  if (last?.text === text) return last.entries;
-  const entries = parseKnownHosts(text);
-  lastParsed.set(file, { text, entries });
-  return entries;
-}
+const parsed = parsedWhileUnchanged((text) => parseKnownHosts(text));
 
 /** undefined when the key may be used; the reason to refuse it otherwise. */
 export async function verifyHostKey(

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { UserError } from '../errors.js';
 import type { Where } from '../model.js';
 import { matchPattern, matchPatternList } from './patterns.js';
+import { parsedWhileUnchanged } from './reparse.js';
 
 export interface SshConfigLine {
   /** Lowercased, as OpenSSH compares keywords. */
@@ -51,6 +52,9 @@ function parseSshConfig(text: string, file: string): SshConfigLine[] {
   });
   return lines;
 }
+
+// Read again for every host and jump host; parsed again only when its text changed.
+const parsedConfig = parsedWhileUnchanged(parseSshConfig);
 
 function parseLine(raw: string, where: Where): SshConfigLine | undefined {
   const found = /^\s*([^\s=]+)\s*(?:=\s*)?(.*)$/.exec(raw);
@@ -111,7 +115,7 @@ export function resolveSshConfig(
 ): SshConfigValues {
   const walk: Walk = { host, ctx, values: { identityFiles: [] }, proxySet: false, depth: 0 };
   const text = ctx.files.read(file);
-  if (text !== undefined) walkLines(walk, parseSshConfig(text, file));
+  if (text !== undefined) walkLines(walk, parsedConfig(file, text));
   return walk.values;
 }
 
@@ -226,7 +230,7 @@ function include(walk: Walk, line: SshConfigLine): void {
     const text = walk.ctx.files.read(file);
     if (text === undefined) continue;
     walk.depth++;
-    walkLines(walk, parseSshConfig(text, file));
+    walkLines(walk, parsedConfig(file, text));
     walk.depth--;
   }
 }
