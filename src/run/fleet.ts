@@ -51,7 +51,7 @@ export async function planFleet(
     const started = performance.now();
     const result: HostResult = { host, seconds: 0 };
     try {
-      result.session = await transport.connect(host, opts.connect, new Set(host.defaulted));
+      result.session = await transport.connect(host, opts.connect);
       result.facts = await readFacts(host, result.session);
       result.plan = planFor(host, policies, result.facts, opts, mode);
       opts.progress?.(host.name, 'planned');

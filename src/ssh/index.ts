@@ -1,7 +1,6 @@
 // The transport seam as the rest of fleet sees it.
 export type {
   ConnectOptions,
-  DefaultedField,
   ExecOptions,
   ExecResult,
   Negotiated,

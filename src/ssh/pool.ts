@@ -1,6 +1,6 @@
 // Working on many hosts at once, a few at a time, where one host's failure stops no other.
 import type { HostSpec } from '../model.js';
-import type { ConnectOptions, DefaultedField, Session, Transport } from './transport.js';
+import type { ConnectOptions, Session, Transport } from './transport.js';
 
 /**
  * Runs fn on every item, at most `limit` at a time. Never rejects: each item gets its own
@@ -33,9 +33,8 @@ export async function withSession<R>(
   host: HostSpec,
   opts: ConnectOptions,
   fn: (session: Session) => Promise<R>,
-  defaulted?: ReadonlySet<DefaultedField>,
 ): Promise<R> {
-  const session = await transport.connect(host, opts, defaulted);
+  const session = await transport.connect(host, opts);
   try {
     return await fn(session);
   } finally {

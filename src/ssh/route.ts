@@ -11,7 +11,6 @@ import {
   type SshConfigContext,
   type SshConfigValues,
 } from './ssh-config.js';
-import type { DefaultedField } from './transport.js';
 
 export type IdentitySource = 'inventory' | 'ssh config' | 'default';
 
@@ -40,14 +39,12 @@ const DEFAULT_KEYS = ['id_ed25519', 'id_ecdsa', 'id_rsa'];
 const MAX_HOPS = 8;
 
 /** Jump hosts first, the host itself last. */
-export function planRoute(
-  host: HostSpec,
-  ctx: RouteContext,
-  defaulted: ReadonlySet<DefaultedField> = new Set(),
-): Hop[] {
+export function planRoute(host: HostSpec, ctx: RouteContext): Hop[] {
   const config = lookup(ctx, host.address);
-  const user = (defaulted.has('user') ? config.user : undefined) ?? host.user;
-  const port = (defaulted.has('port') ? config.port : undefined) ?? host.port;
+  // What the user wrote wins over ~/.ssh/config; what the inventory only defaulted does not.
+  const defaulted = host.defaulted ?? [];
+  const user = (defaulted.includes('user') ? config.user : undefined) ?? host.user;
+  const port = (defaulted.includes('port') ? config.port : undefined) ?? host.port;
   const hostName = config.hostName ?? host.address.toLowerCase();
   const fromInventory: Identity[] = host.identityFile
     ? [{ file: expandHome(host.identityFile, ctx.homeDir), source: 'inventory' }]

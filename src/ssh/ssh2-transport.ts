@@ -13,7 +13,6 @@ import * as m from './messages.js';
 import { planRoute, type Hop, type RouteContext } from './route.js';
 import type {
   ConnectOptions,
-  DefaultedField,
   ExecOptions,
   ExecResult,
   Negotiated,
@@ -24,7 +23,7 @@ import type {
 /** Each transport keeps its own decrypted keys, so a passphrase is asked once per run. */
 export function createSsh2Transport(): Transport {
   const loader = new KeyLoader();
-  return { connect: (host, opts, defaulted) => connect(host, opts, defaulted, loader) };
+  return { connect: (host, opts) => connect(host, opts, loader) };
 }
 
 export const ssh2Transport: Transport = createSsh2Transport();
@@ -32,11 +31,10 @@ export const ssh2Transport: Transport = createSsh2Transport();
 async function connect(
   host: HostSpec,
   opts: ConnectOptions,
-  defaulted: ReadonlySet<DefaultedField> | undefined,
   loader: KeyLoader,
 ): Promise<Session> {
   const env = opts.env ?? process.env;
-  const route = planRoute(host, routeContext(opts, env), defaulted);
+  const route = planRoute(host, routeContext(opts, env));
   const opened: Dialed[] = [];
   try {
     for (const [i, hop] of route.entries()) {

@@ -55,18 +55,9 @@ export interface ConnectOptions {
   prompt?: (question: string) => Promise<string>;
 }
 
-/**
- * HostSpec fields whose value the inventory filled in as a default rather than the user
- * writing it; ~/.ssh/config may replace these. Every other HostSpec field wins over it.
- */
-export type DefaultedField = 'user' | 'port';
-
 export interface Transport {
-  connect(
-    host: HostSpec,
-    opts: ConnectOptions,
-    defaulted?: ReadonlySet<DefaultedField>,
-  ): Promise<Session>;
+  /** ~/.ssh/config may set the fields `host.defaulted` names; every other HostSpec field wins. */
+  connect(host: HostSpec, opts: ConnectOptions): Promise<Session>;
 }
 
 export const DEFAULT_CONNECT_OPTIONS: Readonly<ConnectOptions> = {

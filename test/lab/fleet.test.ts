@@ -111,8 +111,8 @@ describe('fleet on real Docker hosts', () => {
 /** The real transport, but the apply script's restore carries a rule the kernel refuses. */
 function rejectingRestore(): Transport {
   return {
-    async connect(host, opts, defaulted) {
-      const session = await ssh2Transport.connect(host, opts, defaulted);
+    async connect(host, opts) {
+      const session = await ssh2Transport.connect(host, opts);
       return {
         exec: (command, o) => {
           const stdin = o?.stdin?.includes('--noflush')

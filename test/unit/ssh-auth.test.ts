@@ -185,12 +185,8 @@ describe('ProxyJump', () => {
 
   it('reaches the host through the jump host, both checked against known_hosts', async () => {
     const sshConfigFile = await withConfig(targetConfig());
-    const spec = hostSpec(22, knownHostsFile, { address: 'target' });
-    const session = await createSsh2Transport().connect(
-      spec,
-      options(homes.plain, { sshConfigFile }),
-      new Set(['port']),
-    );
+    const spec = hostSpec(22, knownHostsFile, { address: 'target', defaulted: ['port'] });
+    const session = await createSsh2Transport().connect(spec, options(homes.plain, { sshConfigFile }));
     expect((await session.exec('echo $SSH_CONNECTION')).stdout).toMatch(
       new RegExp(` 127.0.0.1 ${target.port}\\n$`),
     );
@@ -202,14 +198,8 @@ describe('ProxyJump', () => {
     const sshConfigFile = await withConfig(targetConfig());
     const onlyTarget = path.join(tmp.dir, 'known_hosts_target');
     await writeFile(onlyTarget, await keyscan(target.port));
-    const spec = hostSpec(22, onlyTarget, { address: 'target' });
-    const message = await failure(
-      createSsh2Transport().connect(
-        spec,
-        options(homes.plain, { sshConfigFile }),
-        new Set(['port']),
-      ),
-    );
+    const spec = hostSpec(22, onlyTarget, { address: 'target', defaulted: ['port'] });
+    const message = await failure(createSsh2Transport().connect(spec, options(homes.plain, { sshConfigFile })));
     expect(message).toMatch(
       new RegExp(
         `^pi-test: connect: jump host jump: host key unknown: \\[127.0.0.1\\]:${jump.port} `,

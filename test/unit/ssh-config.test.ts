@@ -184,7 +184,7 @@ describe('planRoute', () => {
   it('lets HostSpec values win unless they are only defaults', () => {
     const [explicit] = planRoute(spec(), ctx());
     expect(explicit).toMatchObject({ hostName: 'pi1.lan', user: 'inventory-user', port: 22 });
-    const [defaulted] = planRoute(spec(), ctx(), new Set(['user', 'port']));
+    const [defaulted] = planRoute(spec({ defaulted: ['user', 'port'] }), ctx());
     expect(defaulted).toMatchObject({
       hostName: 'pi1.lan',
       user: 'pi',
