@@ -34,10 +34,14 @@ function planFamily(family: Family, table: FilterTable, all: Restriction[]) {
   return { wanted, changes, warnings: liveWarnings(table, family, wanted) };
 }
 
+/** Reachable from other machines: not on loopback, and something listens or DNATs there. */
+function reachable(port: PublishedPort): boolean {
+  return !onLoopback(port) && port.path !== 'none';
+}
+
 /** A binding fleet can and must restrict: reachable from other machines, by a path fleet sees. */
 function enforceable(port: PublishedPort, forward: boolean): boolean {
-  if (onLoopback(port) || port.path === 'none') return false;
-  return forward || chainOf(port) === FLEET_INPUT;
+  return reachable(port) && (forward || chainOf(port) === FLEET_INPUT);
 }
 
 /** Whether fleet restricts this binding on this host: enforceable, given the host's tables. */
@@ -76,8 +80,7 @@ function unfiltered(all: Restriction[], facts: HostFacts): string[] {
   const missed = all.filter(
     (r) =>
       familyOf(r.port) === 6 &&
-      !onLoopback(r.port) &&
-      r.port.path !== 'none' &&
+      reachable(r.port) &&
       (!facts.filter6 || (!forward6 && chainOf(r.port) === FLEET)),
   );
   const text = (r: Restriction): string =>
@@ -108,7 +111,7 @@ function notes(
     .map((r) => `${portLabel(r.port)}${via(r.port)}: closed to everyone, the policy lists only ` +
       `IPv${familyOf(r.port) === 4 ? 6 : 4} sources`);
   const open = ports
-    .filter((p) => !onLoopback(p) && p.path !== 'none' && !matches.some((m) => m.port === p))
+    .filter((p) => reachable(p) && !matches.some((m) => m.port === p))
     .map((p) => `${portLabel(p)}${via(p)}: no policy rule, open to everyone`);
   return unique([...local, ...closed, ...failClosed, ...open]);
 }

@@ -71,12 +71,15 @@ function isSourceName(name: string): boolean {
 }
 
 function addressItems(set: Field, report: FileReport): Source[] {
-  return textItems(set.value, set.path, report).flatMap((entry) => {
-    const parsed = parseSource(entry.text);
-    if (parsed.ok) return [parsed.value];
-    report.fail(entry.node, entry.path, parsed.problem, parsed.fix);
-    return [];
-  });
+  return textItems(set.value, set.path, report).flatMap((entry) => address(entry, report));
+}
+
+/** The entry as an address or network, or nothing, with its problem reported. */
+function address(entry: { text: string; node: Node; path: string }, report: FileReport): Source[] {
+  const parsed = parseSource(entry.text);
+  if (parsed.ok) return [parsed.value];
+  report.fail(entry.node, entry.path, parsed.problem, parsed.fix);
+  return [];
 }
 
 // ---------------------------------------------------------------- rules
@@ -202,12 +205,7 @@ function readAllow(field: Field, ctx: RuleContext): Source[] | undefined {
 }
 
 function allowEntry(entry: { text: string; node: Node; path: string }, ctx: RuleContext): Source[] {
-  if (looksLikeAddress(entry.text)) {
-    const parsed = parseSource(entry.text);
-    if (parsed.ok) return [parsed.value];
-    ctx.report.fail(entry.node, entry.path, parsed.problem, parsed.fix);
-    return [];
-  }
+  if (looksLikeAddress(entry.text)) return address(entry, ctx.report);
   const set = ctx.sources.get(entry.text);
   if (set) return set;
   ctx.report.fail(
