@@ -3,6 +3,7 @@
 import { HostError } from '../errors.js';
 import type { PolicyRule, PublishedPort, Source } from '../model.js';
 import { compareText } from '../order.js';
+import { sourcesKey } from '../policy/source.js';
 import { origin, type Match } from './match.js';
 import { portLabel } from './spec.js';
 
@@ -22,7 +23,7 @@ export function restrictions(host: string, matches: Match[]): Restriction[] {
     const { allow } = rule; // sorted and unique already, as PolicyRule says
     const known = byPort.get(key);
     if (!known) byPort.set(key, { port, allow, rules: [rule] });
-    else if (cidrs(known.allow) !== cidrs(allow)) throw conflict(host, known, rule);
+    else if (sourcesKey(known.allow) !== sourcesKey(allow)) throw conflict(host, known, rule);
     else if (!known.rules.includes(rule)) known.rules.push(rule);
   }
   return [...byPort.values()].sort((a, b) => comparePorts(a.port, b.port));
@@ -34,10 +35,6 @@ function comparePorts(a: PublishedPort, b: PublishedPort): number {
     a.hostPort - b.hostPort ||
     compareText(a.hostIp, b.hostIp)
   );
-}
-
-function cidrs(sources: Source[]): string {
-  return sources.map((s) => s.cidr).join(' ');
 }
 
 function conflict(host: string, known: Restriction, rule: PolicyRule): HostError {

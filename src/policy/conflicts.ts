@@ -3,6 +3,7 @@
 // are one rule written twice, and are no conflict.
 import { UserError } from '../errors.js';
 import type { HostSpec, Policy, PolicyRule, Target } from '../model.js';
+import { sourcesKey } from './source.js';
 
 interface Clash {
   first: PolicyRule;
@@ -29,7 +30,7 @@ function hostClashes(policies: Policy[]): Omit<Clash, 'hosts'>[] {
       const key = targetLabel(rule.target);
       const seen = first.get(key);
       if (!seen) first.set(key, rule);
-      else if (allowKey(seen) !== allowKey(rule)) {
+      else if (sourcesKey(seen.allow) !== sourcesKey(rule.allow)) {
         found.push({ first: seen, second: rule, secondIndex: index });
       }
     });
@@ -62,10 +63,6 @@ export function targetLabel(target: Target): string {
     return `${target.container} (its one published ${target.protocol} port)`;
   }
   return `${target.container} ${target.port}/${target.protocol}`;
-}
-
-function allowKey(rule: PolicyRule): string {
-  return rule.allow.map((s) => s.cidr).join(' ');
 }
 
 function at(rule: PolicyRule): string {

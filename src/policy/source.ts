@@ -109,3 +109,8 @@ export function sortSources(sources: Source[]): Source[] {
   const unique = new Map(sources.map((s) => [s.cidr, s]));
   return [...unique.values()].sort(compareSources);
 }
+
+/** A sorted allow list as one string, to tell whether two rules allow the same sources. */
+export function sourcesKey(sources: Source[]): string {
+  return sources.map((s) => s.cidr).join(' ');
+}
